@@ -1,0 +1,13 @@
+//! A ZeroMQ engine with libzmq 4.3.5's C ABI.
+//!
+//! The engine (this crate's modules under `src/`) is safe Rust with a Rust
+//! API mirroring libzmq's concepts; the C surface lives in `capi/` and is
+//! compiled into the same library so that `libzmq.so` exports it.
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod error;
+
+pub use error::{Error, Result};
+
+#[path = "../capi/mod.rs"]
+pub mod capi;
