@@ -6,7 +6,11 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod error;
+pub mod command;
+pub mod mailbox;
 pub mod msg;
+pub mod pipe;
+pub mod signaler;
 
 pub use error::{Error, Result};
 

@@ -23,7 +23,7 @@ fn copies_share_the_body_and_free_runs_once() {
     static mut BUF: [u8; 100] = [1; 100];
     let before = FREED.load(Ordering::SeqCst);
     // SAFETY: the static lives forever; count_free only counts.
-    let p = unsafe { std::ptr::addr_of_mut!(BUF) as *mut u8 };
+    let p = std::ptr::addr_of_mut!(BUF) as *mut u8;
     let mut a = unsafe { Msg::from_raw_parts(p, 100, Some(count_free), p as *mut c_void) }.unwrap();
     let b = a.share();
     assert!(a.is_shared() && b.is_shared());

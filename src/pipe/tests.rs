@@ -1,0 +1,84 @@
+use super::*;
+
+fn owned() -> (Pipe, Pipe, Arc<CommandMailbox>, Arc<CommandMailbox>) {
+    let (a, b) = pipepair([2, 2], false);
+    let (ma, mb) = (Arc::new(Mailbox::new().unwrap()), Arc::new(Mailbox::new().unwrap()));
+    a.set_owner(ma.clone());
+    b.set_owner(mb.clone());
+    (a, b, ma, mb)
+}
+
+use crate::mailbox::Mailbox;
+
+#[test]
+fn hwm_blocks_writer_until_reader_passes_lwm() {
+    let (mut a, mut b, ma, _mb) = owned();
+    assert!(a.write(Msg::from_slice(b"1")).is_ok());
+    assert!(a.write(Msg::from_slice(b"2")).is_ok());
+    assert!(a.write(Msg::from_slice(b"3")).is_err(), "HWM of 2 reached");
+    a.flush();
+    assert!(b.read().is_some());
+    // lwm = 1: the reader reports after every message.
+    match ma.try_recv() {
+        Some(Command::ActivateWrite(id, n)) => {
+            assert_eq!((id, n), (a.id(), 1));
+            assert!(a.activate_write(n));
+        }
+        other => panic!("expected ActivateWrite, got {other:?}"),
+    }
+    assert!(a.write(Msg::from_slice(b"3")).is_ok());
+}
+
+#[test]
+fn sleeping_reader_gets_one_activate_read() {
+    let (mut a, mut b, _ma, mb) = owned();
+    assert!(b.read().is_none());
+    a.write(Msg::from_slice(b"x")).unwrap();
+    a.flush();
+    match mb.try_recv() {
+        Some(Command::ActivateRead(id)) => assert_eq!(id, b.id()),
+        other => panic!("expected ActivateRead, got {other:?}"),
+    }
+    assert!(b.activate_read());
+    assert_eq!(b.read().unwrap().data(), b"x");
+}
+
+#[test]
+fn termination_delivers_pending_messages_first() {
+    let (mut a, mut b, _ma, mb) = owned();
+    a.write(Msg::from_slice(b"last")).unwrap();
+    a.flush();
+    a.terminate();
+    assert!(b.peer_is_terminated());
+    assert!(matches!(mb.try_recv(), Some(Command::PipeTerm(_))));
+    assert!(!b.peer_terminated(), "one message still to read");
+    assert_eq!(b.read().unwrap().data(), b"last");
+    assert!(b.read().is_none());
+    assert!(b.is_finished());
+}
+
+#[test]
+fn multipart_is_atomic_and_rollback_drops_it() {
+    let (mut a, mut b, _ma, _mb) = owned();
+    let mut m = Msg::from_slice(b"part");
+    m.set_more(true);
+    a.write(m).unwrap();
+    a.flush();
+    assert!(b.read().is_none());
+    a.rollback();
+    a.write(Msg::from_slice(b"whole")).unwrap();
+    a.flush();
+    b.activate_read();
+    assert_eq!(b.read().unwrap().data(), b"whole");
+}
+
+#[test]
+fn conflate_keeps_only_the_latest() {
+    let (mut a, mut b) = pipepair([0, 0], true);
+    for i in 0..5u8 {
+        a.write(Msg::from_slice(&[i])).unwrap();
+    }
+    a.flush();
+    assert_eq!(b.read().unwrap().data(), &[4]);
+    assert!(b.read().is_none());
+}
