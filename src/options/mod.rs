@@ -17,6 +17,8 @@ pub mod consts;
 mod filter;
 mod get;
 mod set;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 
