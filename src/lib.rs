@@ -9,6 +9,7 @@ pub mod error;
 pub mod command;
 pub mod mailbox;
 pub mod msg;
+pub mod options;
 pub mod pipe;
 pub mod signaler;
 
