@@ -58,7 +58,11 @@ impl Error {
 
     /// The last OS error of this thread.
     pub fn last_os_error() -> Error {
-        Error(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO))
+        Error(
+            std::io::Error::last_os_error()
+                .raw_os_error()
+                .unwrap_or(libc::EIO),
+        )
     }
 }
 

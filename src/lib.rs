@@ -5,13 +5,18 @@
 //! compiled into the same library so that `libzmq.so` exports it.
 #![deny(unsafe_op_in_unsafe_fn)]
 
-pub mod error;
 pub mod command;
+pub mod ctx;
+pub mod error;
 pub mod mailbox;
 pub mod msg;
 pub mod options;
 pub mod pipe;
+pub mod poll;
+pub mod poller;
+pub mod routing;
 pub mod signaler;
+pub mod socket;
 
 pub use error::{Error, Result};
 

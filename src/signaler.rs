@@ -91,6 +91,8 @@ mod tests {
         s.raise();
         assert!(s.wait(Some(Instant::now())).unwrap());
         s.clear();
-        assert!(!s.wait(Some(Instant::now() + Duration::from_millis(5))).unwrap());
+        assert!(!s
+            .wait(Some(Instant::now() + Duration::from_millis(5)))
+            .unwrap());
     }
 }

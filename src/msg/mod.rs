@@ -415,7 +415,7 @@ impl Msg {
 
     /// Moves the message out, leaving an empty one (`zmq_msg_move`).
     pub fn take(&mut self) -> Msg {
-        mem::replace(self, Msg::new())
+        mem::take(self)
     }
 
     pub fn routing_id(&self) -> u32 {

@@ -40,7 +40,10 @@ struct Link {
 
 impl Link {
     fn send(&self, side: usize, cmd: Command) {
-        let owner = self.owners[side].lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let owner = self.owners[side]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         // An endpoint not yet attached learns everything from the flags and
         // queue state when it is; the command is not needed.
         if let Some(mb) = owner {
@@ -119,7 +122,10 @@ pub fn pipepair(hwms: [i32; 2], conflate: bool) -> (Pipe, Pipe) {
     let link = Arc::new(Link {
         ids,
         owners: [Mutex::new(None), Mutex::new(None)],
-        hwm: [AtomicU64::new(clamp(hwms[0])), AtomicU64::new(clamp(hwms[1]))],
+        hwm: [
+            AtomicU64::new(clamp(hwms[0])),
+            AtomicU64::new(clamp(hwms[1])),
+        ],
         lwm: [
             AtomicU64::new(compute_lwm(hwms[1])),
             AtomicU64::new(compute_lwm(hwms[0])),
@@ -173,7 +179,9 @@ impl Pipe {
 
     /// Records who owns this endpoint so the peer's commands reach it.
     pub fn set_owner(&self, mailbox: Arc<CommandMailbox>) {
-        *self.link.owners[self.side].lock().unwrap_or_else(|e| e.into_inner()) = Some(mailbox);
+        *self.link.owners[self.side]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(mailbox);
     }
 
     /// Sets this endpoint's watermarks as libzmq does from the two sockets'
@@ -255,7 +263,7 @@ impl Pipe {
             self.msgs_read += 1;
         }
         let lwm = self.link.lwm[self.side].load(Ordering::Relaxed);
-        if lwm > 0 && self.msgs_read % lwm == 0 {
+        if lwm > 0 && self.msgs_read.is_multiple_of(lwm) {
             self.link.send(
                 self.peer_side(),
                 Command::ActivateWrite(self.link.ids[self.peer_side()], self.msgs_read),
@@ -275,6 +283,12 @@ impl Pipe {
             return false;
         }
         true
+    }
+
+    /// Whether the HWM leaves room, without changing the pipe's state.
+    pub fn check_hwm(&self) -> bool {
+        let hwm = self.link.hwm[self.side].load(Ordering::Relaxed);
+        hwm == 0 || self.msgs_written - self.peers_msgs_read < hwm
     }
 
     /// Writes one frame, or gives it back if the pipe is full or closing.
@@ -374,7 +388,10 @@ impl Pipe {
         self.state = State::Terminated;
         self.out_active = false;
         self.link.terminated[self.side].store(true, Ordering::Release);
-        self.link.send(self.peer_side(), Command::PipeTerm(self.link.ids[self.peer_side()]));
+        self.link.send(
+            self.peer_side(),
+            Command::PipeTerm(self.link.ids[self.peer_side()]),
+        );
     }
 
     /// Messages written and not yet acknowledged as read by the peer.
@@ -408,7 +425,9 @@ impl Drop for Pipe {
         if !self.is_finished() {
             self.terminate();
         }
-        *self.link.owners[self.side].lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.link.owners[self.side]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = None;
     }
 }
 

@@ -2,7 +2,10 @@ use super::*;
 
 fn owned() -> (Pipe, Pipe, Arc<CommandMailbox>, Arc<CommandMailbox>) {
     let (a, b) = pipepair([2, 2], false);
-    let (ma, mb) = (Arc::new(Mailbox::new().unwrap()), Arc::new(Mailbox::new().unwrap()));
+    let (ma, mb) = (
+        Arc::new(Mailbox::new().unwrap()),
+        Arc::new(Mailbox::new().unwrap()),
+    );
     a.set_owner(ma.clone());
     b.set_owner(mb.clone());
     (a, b, ma, mb)

@@ -314,7 +314,10 @@ mod tests {
         let (mut w, mut r) = channel();
         w.write(1, false);
         assert_eq!(r.read(), None);
-        assert!(!w.flush(), "reader went to sleep, so the flush must wake it");
+        assert!(
+            !w.flush(),
+            "reader went to sleep, so the flush must wake it"
+        );
         assert_eq!(r.read(), Some(1));
         w.write(2, false);
         assert!(w.flush(), "reader awake: no wake-up needed");

@@ -1,0 +1,635 @@
+//! The socket: options, endpoints, blocking send/receive and command
+//! processing common to every type, plus one module per pattern.
+//!
+//! A socket is owned by one application thread at a time (as in libzmq).
+//! Other threads reach it only through its [`CommandMailbox`], whose fd is
+//! the socket's `ZMQ_FD`.
+
+mod endpoint;
+pub mod pipes;
+pub mod types;
+
+mod dealer;
+mod pair;
+mod pubsub;
+mod pull;
+mod push;
+mod rep;
+mod req;
+mod router;
+mod xpub;
+mod xsub;
+
+use std::os::fd::RawFd;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::command::{Command, CommandMailbox};
+use crate::ctx::{Context, InprocEndpoint, InprocLookup, PeerInfo, PendingConnection};
+use crate::msg::{flags, Msg};
+use crate::options::Options;
+use crate::pipe::{pipepair, Hwms, Pipe, PipeId};
+use crate::{Error, Result};
+
+use endpoint::{Endpoint, Transport};
+use pipes::Pipes;
+
+pub const DONTWAIT: i32 = 1;
+pub const SNDMORE: i32 = 2;
+pub const POLLIN: i16 = 1;
+pub const POLLOUT: i16 = 2;
+
+const ZMQ_RCVMORE: i32 = 13;
+const ZMQ_FD: i32 = 14;
+const ZMQ_EVENTS: i32 = 15;
+const ZMQ_LAST_ENDPOINT: i32 = 32;
+const ZMQ_THREAD_SAFE: i32 = 81;
+
+/// What a pattern sees of its socket while handling a call.
+pub struct Cx<'a> {
+    pub pipes: &'a mut Pipes,
+    pub options: &'a Options,
+}
+
+/// The behaviour of one socket type, on top of the common core.
+pub trait Pattern: Send {
+    /// A new pipe. `locally_initiated`: we connected (vs. a peer connecting
+    /// to our bind).
+    fn attach(&mut self, cx: &mut Cx, pipe: PipeId, locally_initiated: bool);
+    /// Sends a frame. On success the message is taken (left empty); on
+    /// error it is left to the caller.
+    fn send(&mut self, cx: &mut Cx, msg: &mut Msg) -> Result<()>;
+    fn recv(&mut self, cx: &mut Cx) -> Result<Msg>;
+    fn has_in(&mut self, cx: &mut Cx) -> bool;
+    fn has_out(&mut self, cx: &mut Cx) -> bool;
+    fn read_activated(&mut self, cx: &mut Cx, pipe: PipeId);
+    fn write_activated(&mut self, cx: &mut Cx, pipe: PipeId);
+    /// The pipe is gone (already removed from `cx.pipes`).
+    fn pipe_terminated(&mut self, cx: &mut Cx, pipe: PipeId);
+    /// A pattern-specific option; `None` if the option is not the pattern's.
+    fn set_option(&mut self, _cx: &mut Cx, _option: i32, _value: &[u8]) -> Option<Result<()>> {
+        None
+    }
+    fn get_option(&self, _option: i32, _out: &mut [u8]) -> Option<Result<usize>> {
+        None
+    }
+}
+
+struct Core {
+    ctx: Context,
+    id: u64,
+    mailbox: Arc<CommandMailbox>,
+    options: Options,
+    pipes: Pipes,
+    rcvmore: bool,
+    ctx_terminated: bool,
+    last_endpoint: String,
+    bound_inproc: Vec<String>,
+    /// Inproc connections by endpoint, for `disconnect`.
+    connected_inproc: Vec<(String, PipeId)>,
+}
+
+/// A ZeroMQ socket.
+pub struct Socket {
+    core: Core,
+    pattern: Box<dyn Pattern>,
+}
+
+fn new_pattern(socket_type: i32) -> Result<Box<dyn Pattern>> {
+    use types::*;
+    Ok(match socket_type {
+        PAIR => Box::new(pair::Pair::default()),
+        PUB => Box::new(pubsub::new_pub()),
+        SUB => Box::new(pubsub::new_sub()),
+        REQ => Box::new(req::Req::default()),
+        REP => Box::new(rep::Rep::default()),
+        DEALER => Box::new(dealer::Dealer::default()),
+        ROUTER => Box::new(router::Router::default()),
+        PULL => Box::new(pull::Pull::default()),
+        PUSH => Box::new(push::Push::default()),
+        XPUB => Box::new(xpub::XPub::default()),
+        XSUB => Box::new(xsub::XSub::default()),
+        STREAM | SERVER | CLIENT | RADIO | DISH | GATHER | SCATTER | DGRAM | PEER | CHANNEL => {
+            return Err(Error::ENOTSUP)
+        }
+        _ => return Err(Error::EINVAL),
+    })
+}
+
+impl Socket {
+    /// `zmq_socket`: `EINVAL` for an unknown type, `ETERM` once the context
+    /// is terminating, `EMFILE` at the socket limit.
+    pub fn new(ctx: &Context, socket_type: i32) -> Result<Socket> {
+        let pattern = new_pattern(socket_type)?;
+        let mailbox = Arc::new(CommandMailbox::new()?);
+        let id = ctx.register_socket(mailbox.clone())?;
+        let options = Options::with_context(socket_type, ctx.blocky(), ctx.zero_copy());
+        Ok(Socket {
+            core: Core {
+                ctx: ctx.clone(),
+                id,
+                mailbox,
+                options,
+                pipes: Pipes::default(),
+                rcvmore: false,
+                ctx_terminated: false,
+                last_endpoint: String::new(),
+                bound_inproc: Vec::new(),
+                connected_inproc: Vec::new(),
+            },
+            pattern,
+        })
+    }
+
+    pub fn socket_type(&self) -> i32 {
+        self.core.options.socket_type
+    }
+
+    /// The fd that becomes readable when the socket may have new events.
+    pub fn fd(&self) -> RawFd {
+        self.core.mailbox.fd()
+    }
+
+    fn cx_split(&mut self) -> (&mut dyn Pattern, Cx<'_>) {
+        let Socket { core, pattern } = self;
+        (
+            pattern.as_mut(),
+            Cx {
+                pipes: &mut core.pipes,
+                options: &core.options,
+            },
+        )
+    }
+
+    fn check_alive(&self) -> Result<()> {
+        if self.core.ctx_terminated {
+            return Err(Error::ETERM);
+        }
+        Ok(())
+    }
+
+    /// Handles every waiting command. `ETERM` if the context is stopping.
+    fn process_commands(&mut self) -> Result<()> {
+        while let Some(cmd) = self.core.mailbox.try_recv() {
+            self.handle(cmd);
+        }
+        self.reap_finished();
+        self.check_alive()
+    }
+
+    fn handle(&mut self, cmd: Command) {
+        let (pattern, mut cx) = self.cx_split();
+        match cmd {
+            Command::ActivateRead(id) => {
+                if cx.pipes.get_mut(id).is_some_and(|p| p.activate_read()) {
+                    pattern.read_activated(&mut cx, id);
+                }
+            }
+            Command::ActivateWrite(id, n) => {
+                if cx.pipes.get_mut(id).is_some_and(|p| p.activate_write(n)) {
+                    pattern.write_activated(&mut cx, id);
+                }
+            }
+            Command::PipeTerm(id) => self.peer_terminated(id),
+            Command::Bind(pipe) => self.attach_pipe(pipe, false),
+            Command::Stop => self.core.ctx_terminated = true,
+        }
+    }
+
+    fn peer_terminated(&mut self, id: PipeId) {
+        let (pattern, mut cx) = self.cx_split();
+        let Some(p) = cx.pipes.get_mut(id) else {
+            return;
+        };
+        let was_active = p.check_write();
+        if p.peer_terminated() {
+            self.remove_pipe(id);
+        } else {
+            // Let the pattern read what is left (it may have parked the
+            // pipe as empty).
+            pattern.read_activated(&mut cx, id);
+            let _ = was_active;
+        }
+    }
+
+    fn remove_pipe(&mut self, id: PipeId) {
+        let (pattern, mut cx) = self.cx_split();
+        if let Some(mut p) = cx.pipes.remove(id) {
+            pattern.pipe_terminated(&mut cx, id);
+            // Deliver DISCONNECT_MSG to our own application, as libzmq does.
+            let _ = p.disconnect_msg.take();
+            drop(p);
+        }
+        self.core.connected_inproc.retain(|(_, p)| *p != id);
+    }
+
+    fn reap_finished(&mut self) {
+        if !self.core.pipes.has_finished() {
+            return;
+        }
+        for id in self.core.pipes.take_finished() {
+            self.remove_pipe(id);
+        }
+    }
+
+    fn attach_pipe(&mut self, pipe: Pipe, locally_initiated: bool) {
+        pipe.set_owner(self.core.mailbox.clone());
+        let id = pipe.id();
+        let peer_gone = pipe.peer_is_terminated();
+        self.core.pipes.insert(pipe);
+        let (pattern, mut cx) = self.cx_split();
+        pattern.attach(&mut cx, id, locally_initiated);
+        if peer_gone {
+            self.peer_terminated(id);
+        }
+        self.reap_finished();
+    }
+
+    fn peer_info(&self) -> PeerInfo {
+        let o = &self.core.options;
+        PeerInfo {
+            sndhwm: o.sndhwm,
+            rcvhwm: o.rcvhwm,
+            conflate: self.effective_conflate(),
+            recv_routing_id: o.recv_routing_id,
+            routing_id: o.routing_id.clone(),
+            hello_msg: None,
+            disconnect_msg: None,
+        }
+    }
+
+    fn effective_conflate(&self) -> bool {
+        self.core.options.effective_conflate()
+    }
+
+    /// `zmq_setsockopt`.
+    pub fn set_option(&mut self, option: i32, value: &[u8]) -> Result<()> {
+        self.check_alive()?;
+        let (pattern, mut cx) = self.cx_split();
+        match pattern.set_option(&mut cx, option, value) {
+            Some(Err(e)) if e == Error::EINVAL => {}
+            Some(r) => return r,
+            None => {}
+        }
+        self.core.options.set(option, value)?;
+        if option == crate::options::consts::ZMQ_SNDHWM
+            || option == crate::options::consts::ZMQ_RCVHWM
+        {
+            let hwms = Hwms {
+                inbound: self.core.options.rcvhwm,
+                outbound: self.core.options.sndhwm,
+            };
+            for p in self.core.pipes.iter_mut() {
+                p.set_hwms(hwms, None);
+            }
+        }
+        Ok(())
+    }
+
+    /// `zmq_getsockopt`: writes the value, returns its length.
+    pub fn get_option(&mut self, option: i32, out: &mut [u8]) -> Result<usize> {
+        self.check_alive()?;
+        match option {
+            ZMQ_RCVMORE => return write_int(out, self.core.rcvmore as i32),
+            ZMQ_FD => return write_int(out, self.fd()),
+            ZMQ_THREAD_SAFE => return write_int(out, 0),
+            ZMQ_EVENTS => {
+                let ev = self.events()?;
+                return write_int(out, ev as i32);
+            }
+            ZMQ_LAST_ENDPOINT => {
+                let s = self.core.last_endpoint.as_bytes();
+                if out.len() < s.len() + 1 {
+                    return Err(Error::EINVAL);
+                }
+                out[..s.len()].copy_from_slice(s);
+                out[s.len()] = 0;
+                return Ok(s.len() + 1);
+            }
+            _ => {}
+        }
+        if let Some(r) = self.pattern.get_option(option, out) {
+            return r;
+        }
+        self.core.options.get(option, out)
+    }
+
+    /// `ZMQ_EVENTS`: handles waiting commands, then reports readiness.
+    pub fn events(&mut self) -> Result<i16> {
+        self.process_commands()?;
+        let (pattern, mut cx) = self.cx_split();
+        let mut ev = 0;
+        if pattern.has_out(&mut cx) {
+            ev |= POLLOUT;
+        }
+        if pattern.has_in(&mut cx) {
+            ev |= POLLIN;
+        }
+        self.reap_finished();
+        Ok(ev)
+    }
+
+    /// `zmq_bind`.
+    pub fn bind(&mut self, addr: &str) -> Result<()> {
+        self.check_alive()?;
+        self.process_commands()?;
+        let ep = Endpoint::parse(addr, self.socket_type())?;
+        match ep.transport {
+            Transport::Inproc => self.bind_inproc(addr),
+            _ => Err(Error::EPROTONOSUPPORT),
+        }
+    }
+
+    fn bind_inproc(&mut self, addr: &str) -> Result<()> {
+        let ep = InprocEndpoint {
+            socket_id: self.core.id,
+            mailbox: self.core.mailbox.clone(),
+            info: self.peer_info(),
+        };
+        let pending = self.core.ctx.bind_inproc(addr, ep)?;
+        self.core.bound_inproc.push(addr.to_string());
+        self.core.last_endpoint = addr.to_string();
+        for pc in pending {
+            self.complete_pending(pc);
+        }
+        Ok(())
+    }
+
+    /// Attaches a connection made before we bound.
+    fn complete_pending(&mut self, pc: PendingConnection) {
+        let me = self.peer_info();
+        let mut pipe = pc.bind_pipe;
+        // The connecter always sent its routing id, not knowing whether we
+        // want it.
+        if !me.recv_routing_id {
+            pipe.read();
+        }
+        if !pc.connecter.conflate {
+            pipe.set_peer_hwms(
+                Hwms {
+                    inbound: pc.connecter.rcvhwm,
+                    outbound: pc.connecter.sndhwm,
+                },
+                Some(Hwms {
+                    inbound: me.sndhwm,
+                    outbound: me.rcvhwm,
+                }),
+            );
+            pipe.set_hwms(
+                Hwms {
+                    inbound: me.rcvhwm,
+                    outbound: me.sndhwm,
+                },
+                Some(Hwms {
+                    inbound: pc.connecter.sndhwm,
+                    outbound: pc.connecter.rcvhwm,
+                }),
+            );
+        }
+        if pc.connecter.recv_routing_id {
+            send_routing_id(&mut pipe, &me.routing_id);
+        }
+        self.attach_pipe(pipe, false);
+    }
+
+    /// `zmq_connect`.
+    pub fn connect(&mut self, addr: &str) -> Result<()> {
+        self.check_alive()?;
+        self.process_commands()?;
+        let ep = Endpoint::parse(addr, self.socket_type())?;
+        match ep.transport {
+            Transport::Inproc => self.connect_inproc(addr),
+            _ => Err(Error::EPROTONOSUPPORT),
+        }
+    }
+
+    fn connect_inproc(&mut self, addr: &str) -> Result<()> {
+        let me = self.peer_info();
+        let conflate = me.conflate;
+        let hwm = |v: i32| if conflate { -1 } else { v };
+        let mut ours: Option<Pipe> = None;
+        let my_mailbox = self.core.mailbox.clone();
+        let lookup = self.core.ctx.connect_inproc(addr, || {
+            // Unbound: build the pipe from our options alone; the binder
+            // completes the watermarks when it arrives.
+            let (mut local, remote) = pipepair([hwm(me.sndhwm), hwm(me.rcvhwm)], conflate);
+            send_routing_id(&mut local, &me.routing_id);
+            ours = Some(local);
+            PendingConnection {
+                connecter: me.clone(),
+                connecter_mailbox: my_mailbox,
+                bind_pipe: remote,
+            }
+        });
+        let local = match lookup {
+            InprocLookup::Pending => ours.ok_or(Error::EINVAL)?,
+            InprocLookup::Bound(peer) => {
+                let sum = |a: i32, b: i32| if a != 0 && b != 0 { a + b } else { 0 };
+                let sndhwm = sum(me.sndhwm, peer.info.rcvhwm);
+                let rcvhwm = sum(me.rcvhwm, peer.info.sndhwm);
+                let (mut local, mut remote) = pipepair([hwm(sndhwm), hwm(rcvhwm)], conflate);
+                if peer.info.recv_routing_id {
+                    send_routing_id(&mut local, &me.routing_id);
+                }
+                if me.recv_routing_id {
+                    send_routing_id(&mut remote, &peer.info.routing_id);
+                }
+                remote.endpoint = addr.to_string();
+                remote.set_owner(peer.mailbox.clone());
+                peer.mailbox.send(Command::Bind(remote));
+                local
+            }
+        };
+        let id = local.id();
+        let mut local = local;
+        local.endpoint = addr.to_string();
+        self.attach_pipe(local, true);
+        self.core.last_endpoint = addr.to_string();
+        self.core.connected_inproc.push((addr.to_string(), id));
+        Ok(())
+    }
+
+    /// `zmq_unbind`.
+    pub fn unbind(&mut self, addr: &str) -> Result<()> {
+        self.check_alive()?;
+        self.process_commands()?;
+        let ep = Endpoint::parse(addr, self.socket_type())?;
+        match ep.transport {
+            Transport::Inproc => {
+                self.core.ctx.unbind_inproc(addr, self.core.id)?;
+                self.core.bound_inproc.retain(|a| a != addr);
+                // libzmq also closes the connections made through it.
+                let ids: Vec<PipeId> = self
+                    .core
+                    .pipes
+                    .ids()
+                    .into_iter()
+                    .filter(|&id| self.core.pipes.get(id).is_some_and(|p| p.endpoint == addr))
+                    .collect();
+                for id in ids {
+                    self.terminate_pipe(id);
+                }
+                Ok(())
+            }
+            _ => Err(Error::ENOENT),
+        }
+    }
+
+    /// `zmq_disconnect`.
+    pub fn disconnect(&mut self, addr: &str) -> Result<()> {
+        self.check_alive()?;
+        self.process_commands()?;
+        let ep = Endpoint::parse(addr, self.socket_type())?;
+        match ep.transport {
+            Transport::Inproc => {
+                let ids: Vec<PipeId> = self
+                    .core
+                    .connected_inproc
+                    .iter()
+                    .filter(|(a, _)| a == addr)
+                    .map(|(_, id)| *id)
+                    .collect();
+                if ids.is_empty() {
+                    return Err(Error::ENOENT);
+                }
+                for id in ids {
+                    self.terminate_pipe(id);
+                }
+                Ok(())
+            }
+            _ => Err(Error::ENOENT),
+        }
+    }
+
+    fn terminate_pipe(&mut self, id: PipeId) {
+        if let Some(p) = self.core.pipes.get_mut(id) {
+            p.terminate();
+        }
+        self.remove_pipe(id);
+    }
+
+    fn deadline(timeout_ms: i32) -> Option<Instant> {
+        (timeout_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64))
+    }
+
+    /// Waits for commands until `deadline`; `EAGAIN` when it passes.
+    fn wait_commands(&mut self, deadline: Option<Instant>) -> Result<()> {
+        if let Some(d) = deadline {
+            if Instant::now() >= d {
+                return Err(Error::EAGAIN);
+            }
+        }
+        if !self.core.mailbox.wait(deadline)? {
+            return Err(Error::EAGAIN);
+        }
+        self.process_commands()
+    }
+
+    /// `zmq_msg_send`: on success the message is taken.
+    pub fn send(&mut self, msg: &mut Msg, send_flags: i32) -> Result<()> {
+        self.check_alive()?;
+        if !msg.is_valid() {
+            return Err(Error::EFAULT);
+        }
+        if self.core.mailbox.has_pending() {
+            self.process_commands()?;
+        }
+        msg.reset_flags(flags::MORE);
+        if send_flags & SNDMORE != 0 {
+            msg.set_flags(flags::MORE);
+        }
+        msg.set_metadata(None);
+        let nonblocking = send_flags & DONTWAIT != 0 || self.core.options.sndtimeo == 0;
+        let deadline = Self::deadline(self.core.options.sndtimeo);
+        loop {
+            let (pattern, mut cx) = self.cx_split();
+            let r = pattern.send(&mut cx, msg);
+            self.reap_finished();
+            match r {
+                Err(e) if e == Error::EAGAIN => {
+                    if nonblocking {
+                        return Err(e);
+                    }
+                    self.wait_commands(deadline)?;
+                }
+                r => return r,
+            }
+        }
+    }
+
+    /// `zmq_msg_recv`.
+    pub fn recv(&mut self, recv_flags: i32) -> Result<Msg> {
+        self.check_alive()?;
+        if self.core.mailbox.has_pending() {
+            self.process_commands()?;
+        }
+        let nonblocking = recv_flags & DONTWAIT != 0 || self.core.options.rcvtimeo == 0;
+        let deadline = Self::deadline(self.core.options.rcvtimeo);
+        loop {
+            let (pattern, mut cx) = self.cx_split();
+            let r = pattern.recv(&mut cx);
+            self.reap_finished();
+            match r {
+                Ok(m) => {
+                    self.core.rcvmore = m.has_more();
+                    return Ok(m);
+                }
+                Err(e) if e == Error::EAGAIN => {
+                    if nonblocking {
+                        // One more try after handling commands, as libzmq.
+                        self.process_commands()?;
+                        let (pattern, mut cx) = self.cx_split();
+                        let r = pattern.recv(&mut cx);
+                        self.reap_finished();
+                        if let Ok(m) = &r {
+                            self.core.rcvmore = m.has_more();
+                        }
+                        return r;
+                    }
+                    self.wait_commands(deadline)?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Whether a message can be received now (for pollers).
+    pub fn has_in(&mut self) -> bool {
+        let (pattern, mut cx) = self.cx_split();
+        pattern.has_in(&mut cx)
+    }
+
+    /// `zmq_close`: terminates every pipe (pending outbound messages stay
+    /// readable by inproc peers) and leaves the context.
+    pub fn close(self) {
+        drop(self)
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        for p in self.core.pipes.iter_mut() {
+            p.terminate();
+        }
+        self.core.ctx.unregister_socket(self.core.id);
+    }
+}
+
+/// Sends our routing id as the first message of a pipe.
+fn send_routing_id(pipe: &mut Pipe, routing_id: &[u8]) {
+    let mut m = Msg::from_slice(routing_id);
+    m.set_flags(flags::ROUTING_ID);
+    let _ = pipe.write(m);
+    pipe.flush();
+}
+
+fn write_int(out: &mut [u8], v: i32) -> Result<usize> {
+    if out.len() < 4 {
+        return Err(Error::EINVAL);
+    }
+    out[..4].copy_from_slice(&v.to_ne_bytes());
+    Ok(4)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,139 @@
+//! The pipes a socket owns, by id, and the bookkeeping of finished ones.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::msg::Msg;
+use crate::pipe::{Pipe, PipeId};
+
+/// Pipe ids are unique counters: hashing them is pointless work on the hot
+/// path, so the id is its own hash.
+#[derive(Default)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ b as u64;
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+pub type IdMap<V> = HashMap<PipeId, V, BuildHasherDefault<IdHasher>>;
+
+/// Every pipe of one socket. Patterns refer to pipes by id and go through
+/// this table, which notes pipes that finish (peer's delimiter read) so the
+/// socket can remove them after the pattern's call returns.
+#[derive(Default)]
+pub struct Pipes {
+    map: IdMap<Pipe>,
+    finished: Vec<PipeId>,
+}
+
+impl Pipes {
+    pub fn insert(&mut self, pipe: Pipe) {
+        self.map.insert(pipe.id(), pipe);
+    }
+
+    pub fn remove(&mut self, id: PipeId) -> Option<Pipe> {
+        self.map.remove(&id)
+    }
+
+    pub fn get(&self, id: PipeId) -> Option<&Pipe> {
+        self.map.get(&id)
+    }
+
+    pub fn get_mut(&mut self, id: PipeId) -> Option<&mut Pipe> {
+        self.map.get_mut(&id)
+    }
+
+    pub fn ids(&self) -> Vec<PipeId> {
+        self.map.keys().copied().collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    fn note_finished(&mut self, id: PipeId) {
+        if self.map.get(&id).is_some_and(|p| p.is_finished()) && !self.finished.contains(&id) {
+            self.finished.push(id);
+        }
+    }
+
+    /// Reads a frame from a pipe (see [`Pipe::read`]).
+    pub fn read(&mut self, id: PipeId) -> Option<Msg> {
+        let p = self.map.get_mut(&id)?;
+        let m = p.read();
+        if m.is_none() {
+            self.note_finished(id);
+        }
+        m
+    }
+
+    pub fn check_read(&mut self, id: PipeId) -> bool {
+        let Some(p) = self.map.get_mut(&id) else {
+            return false;
+        };
+        let ok = p.check_read();
+        if !ok {
+            self.note_finished(id);
+        }
+        ok
+    }
+
+    pub fn check_write(&mut self, id: PipeId) -> bool {
+        self.map.get_mut(&id).is_some_and(|p| p.check_write())
+    }
+
+    /// Writes a frame, or hands it back if the pipe is full, closing or gone.
+    pub fn write(&mut self, id: PipeId, msg: Msg) -> Result<(), Msg> {
+        match self.map.get_mut(&id) {
+            Some(p) => p.write(msg),
+            None => Err(msg),
+        }
+    }
+
+    pub fn flush(&mut self, id: PipeId) {
+        if let Some(p) = self.map.get_mut(&id) {
+            p.flush();
+        }
+    }
+
+    pub fn rollback(&mut self, id: PipeId) {
+        if let Some(p) = self.map.get_mut(&id) {
+            p.rollback();
+        }
+    }
+
+    /// Terminates our side of a pipe; the socket removes it afterwards.
+    pub fn terminate(&mut self, id: PipeId) {
+        if let Some(p) = self.map.get_mut(&id) {
+            p.terminate();
+            self.note_finished(id);
+        }
+    }
+
+    /// Takes the list of pipes that finished since the last call.
+    pub fn take_finished(&mut self) -> Vec<PipeId> {
+        std::mem::take(&mut self.finished)
+    }
+
+    pub fn has_finished(&self) -> bool {
+        !self.finished.is_empty()
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Pipe> {
+        self.map.values_mut()
+    }
+}

@@ -1,0 +1,268 @@
+//! ROUTER (rfc-28): addresses peers by routing id. Received messages are
+//! prefixed with the sender's id; the first frame of a sent message names
+//! the peer to send it to.
+
+use std::collections::HashMap;
+
+use super::{Cx, Pattern};
+use crate::msg::Msg;
+use crate::options;
+use crate::pipe::PipeId;
+use crate::routing::FairQueue;
+use crate::{Error, Result};
+
+struct OutPipe {
+    pipe: PipeId,
+    active: bool,
+}
+
+#[derive(Default)]
+pub struct Router {
+    fq: FairQueue,
+    outpipes: HashMap<Vec<u8>, OutPipe>,
+    /// Pipes whose routing id has not arrived yet.
+    anonymous: Vec<PipeId>,
+    next_integral_id: u32,
+    prefetched: Option<Msg>,
+    prefetched_id: Option<Msg>,
+    more_in: bool,
+    more_out: bool,
+    current_out: Option<PipeId>,
+    mandatory: bool,
+    handover: bool,
+    probe: bool,
+    /// The routing id to give the next peer we connect to.
+    connect_routing_id: Vec<u8>,
+}
+
+impl Router {
+    fn routing_id_of(&self, pipe: PipeId) -> Option<&Vec<u8>> {
+        self.outpipes
+            .iter()
+            .find(|(_, o)| o.pipe == pipe)
+            .map(|(k, _)| k)
+    }
+
+    /// Reads the peer's routing id from the pipe (or makes one up); false
+    /// if it has not arrived yet or clashes with a connected peer.
+    fn identify_peer(&mut self, cx: &mut Cx, pipe: PipeId, local: bool) -> bool {
+        let id = if local && !self.connect_routing_id.is_empty() {
+            let id = std::mem::take(&mut self.connect_routing_id);
+            if self.outpipes.contains_key(&id) {
+                return false;
+            }
+            id
+        } else {
+            let Some(msg) = cx.pipes.read(pipe) else {
+                return false;
+            };
+            if msg.size() == 0 {
+                self.generated_id()
+            } else {
+                let id = msg.data().to_vec();
+                if let Some(old) = self.outpipes.get(&id) {
+                    if !self.handover {
+                        return false;
+                    }
+                    // Hand the id over: the old connection gets a generated
+                    // one and is closed.
+                    let old_pipe = old.pipe;
+                    let new_id = self.generated_id();
+                    if let Some(o) = self.outpipes.remove(&id) {
+                        self.outpipes.insert(new_id, o);
+                    }
+                    if self.current_out == Some(old_pipe) {
+                        self.current_out = None;
+                    }
+                    cx.pipes.terminate(old_pipe);
+                }
+                id
+            }
+        };
+        if let Some(p) = cx.pipes.get_mut(pipe) {
+            p.routing_id = id.clone();
+        }
+        self.outpipes.insert(id, OutPipe { pipe, active: true });
+        true
+    }
+
+    fn generated_id(&mut self) -> Vec<u8> {
+        self.next_integral_id = self.next_integral_id.wrapping_add(1);
+        let mut id = vec![0u8];
+        id.extend_from_slice(&self.next_integral_id.to_be_bytes());
+        id
+    }
+
+    /// Drops the frames written for the message being sent (REP's labels).
+    pub fn rollback(&mut self, cx: &mut Cx) {
+        if let Some(p) = self.current_out.take() {
+            cx.pipes.rollback(p);
+        }
+        self.more_out = false;
+    }
+
+    /// Reads the next frame, skipping routing-id messages from reconnects.
+    fn fq_recv(&mut self, cx: &mut Cx) -> Option<(Msg, PipeId)> {
+        loop {
+            let (m, p) = self.fq.recv_pipe(cx.pipes)?;
+            if !m.is_routing_id() {
+                return Some((m, p));
+            }
+        }
+    }
+
+    fn id_frame(&self, cx: &Cx, pipe: PipeId, first: &Msg) -> Msg {
+        let rid = cx
+            .pipes
+            .get(pipe)
+            .map(|p| p.routing_id.as_slice())
+            .unwrap_or(&[]);
+        let mut m = Msg::from_slice(rid);
+        m.set_more(true);
+        m.set_metadata(first.metadata().cloned());
+        m
+    }
+}
+
+impl Pattern for Router {
+    fn attach(&mut self, cx: &mut Cx, pipe: PipeId, local: bool) {
+        if self.probe {
+            let _ = cx.pipes.write(pipe, Msg::new());
+            cx.pipes.flush(pipe);
+        }
+        if self.identify_peer(cx, pipe, local) {
+            self.fq.attach(pipe);
+        } else {
+            self.anonymous.push(pipe);
+        }
+    }
+
+    fn send(&mut self, cx: &mut Cx, msg: &mut Msg) -> Result<()> {
+        if !self.more_out {
+            if msg.has_more() {
+                self.more_out = true;
+                if let Some(o) = self.outpipes.get_mut(msg.data()) {
+                    let pipe = o.pipe;
+                    if cx.pipes.check_write(pipe) {
+                        self.current_out = Some(pipe);
+                    } else {
+                        let full = cx.pipes.get(pipe).is_some_and(|p| !p.check_hwm());
+                        o.active = false;
+                        if self.mandatory {
+                            self.more_out = false;
+                            return Err(if full {
+                                Error::EAGAIN
+                            } else {
+                                Error::EHOSTUNREACH
+                            });
+                        }
+                    }
+                } else if self.mandatory {
+                    self.more_out = false;
+                    return Err(Error::EHOSTUNREACH);
+                }
+            }
+            drop(msg.take());
+            return Ok(());
+        }
+        self.more_out = msg.has_more();
+        let m = msg.take();
+        if let Some(p) = self.current_out {
+            if cx.pipes.write(p, m).is_err() {
+                cx.pipes.rollback(p);
+                self.current_out = None;
+            } else if !self.more_out {
+                cx.pipes.flush(p);
+                self.current_out = None;
+            }
+        }
+        Ok(())
+    }
+
+    fn recv(&mut self, cx: &mut Cx) -> Result<Msg> {
+        if let Some(id) = self.prefetched_id.take() {
+            return Ok(id);
+        }
+        if let Some(m) = self.prefetched.take() {
+            self.more_in = m.has_more();
+            return Ok(m);
+        }
+        let (m, pipe) = self.fq_recv(cx).ok_or(Error::EAGAIN)?;
+        if self.more_in {
+            self.more_in = m.has_more();
+            return Ok(m);
+        }
+        let id = self.id_frame(cx, pipe, &m);
+        self.prefetched = Some(m);
+        Ok(id)
+    }
+
+    fn has_in(&mut self, cx: &mut Cx) -> bool {
+        if self.more_in || self.prefetched.is_some() {
+            return true;
+        }
+        let Some((m, pipe)) = self.fq_recv(cx) else {
+            return false;
+        };
+        self.prefetched_id = Some(self.id_frame(cx, pipe, &m));
+        self.prefetched = Some(m);
+        true
+    }
+
+    fn has_out(&mut self, cx: &mut Cx) -> bool {
+        if !self.mandatory {
+            return true;
+        }
+        self.outpipes
+            .values()
+            .any(|o| cx.pipes.get(o.pipe).is_some_and(|p| p.check_hwm()))
+    }
+
+    fn read_activated(&mut self, cx: &mut Cx, pipe: PipeId) {
+        if let Some(i) = self.anonymous.iter().position(|&p| p == pipe) {
+            if self.identify_peer(cx, pipe, false) {
+                self.anonymous.swap_remove(i);
+                self.fq.attach(pipe);
+            }
+        } else {
+            self.fq.activated(pipe);
+        }
+    }
+
+    fn write_activated(&mut self, _cx: &mut Cx, pipe: PipeId) {
+        if let Some(o) = self.outpipes.values_mut().find(|o| o.pipe == pipe) {
+            o.active = true;
+        }
+    }
+
+    fn pipe_terminated(&mut self, _cx: &mut Cx, pipe: PipeId) {
+        if let Some(i) = self.anonymous.iter().position(|&p| p == pipe) {
+            self.anonymous.swap_remove(i);
+            return;
+        }
+        if let Some(id) = self.routing_id_of(pipe).cloned() {
+            self.outpipes.remove(&id);
+        }
+        self.fq.pipe_terminated(pipe);
+        if self.current_out == Some(pipe) {
+            self.current_out = None;
+        }
+    }
+
+    fn set_option(&mut self, _cx: &mut Cx, option: i32, value: &[u8]) -> Option<Result<()>> {
+        if option == options::consts::ZMQ_CONNECT_ROUTING_ID {
+            if value.is_empty() || value.len() > 255 {
+                return Some(Err(Error::EINVAL));
+            }
+            self.connect_routing_id = value.to_vec();
+            return Some(Ok(()));
+        }
+        let slot = match option {
+            options::consts::ZMQ_ROUTER_MANDATORY => &mut self.mandatory,
+            options::consts::ZMQ_ROUTER_HANDOVER => &mut self.handover,
+            options::consts::ZMQ_PROBE_ROUTER => &mut self.probe,
+            _ => return None,
+        };
+        Some(options::codec::nonneg_flag(value).map(|v| *slot = v))
+    }
+}

@@ -1,0 +1,154 @@
+use super::types::*;
+use super::*;
+
+fn pair_of(ctx: &Context, a: i32, b: i32, name: &str) -> (Socket, Socket) {
+    let mut x = Socket::new(ctx, a).unwrap();
+    x.bind(name).unwrap();
+    let mut y = Socket::new(ctx, b).unwrap();
+    y.connect(name).unwrap();
+    (x, y)
+}
+
+fn send(s: &mut Socket, data: &[u8], more: bool) {
+    let mut m = Msg::from_slice(data);
+    s.send(&mut m, if more { SNDMORE } else { 0 }).unwrap();
+}
+
+fn recv(s: &mut Socket) -> Vec<u8> {
+    s.recv(0).unwrap().data().to_vec()
+}
+
+#[test]
+fn pair_over_inproc_both_ways() {
+    let ctx = Context::new();
+    let (mut a, mut b) = pair_of(&ctx, PAIR, PAIR, "inproc://pair");
+    send(&mut a, b"hello", false);
+    assert_eq!(recv(&mut b), b"hello");
+    send(&mut b, b"world", false);
+    assert_eq!(recv(&mut a), b"world");
+}
+
+#[test]
+fn connect_before_bind_delivers_queued_messages() {
+    let ctx = Context::new();
+    let mut push = Socket::new(&ctx, PUSH).unwrap();
+    push.connect("inproc://later").unwrap();
+    send(&mut push, b"early", false);
+    let mut pull = Socket::new(&ctx, PULL).unwrap();
+    pull.bind("inproc://later").unwrap();
+    assert_eq!(recv(&mut pull), b"early");
+}
+
+#[test]
+fn req_rep_round_trip_and_fsm_errors() {
+    let ctx = Context::new();
+    let (mut rep, mut req) = pair_of(&ctx, REP, REQ, "inproc://rr");
+    assert_eq!(req.recv(0).unwrap_err(), Error::EFSM);
+    send(&mut req, b"ping", false);
+    assert_eq!(req.send(&mut Msg::new(), 0).unwrap_err(), Error::EFSM);
+    assert_eq!(recv(&mut rep), b"ping");
+    send(&mut rep, b"pong", false);
+    assert_eq!(recv(&mut req), b"pong");
+}
+
+#[test]
+fn router_prefixes_routing_id_and_routes_replies() {
+    let ctx = Context::new();
+    let (mut router, mut dealer) = {
+        let mut r = Socket::new(&ctx, ROUTER).unwrap();
+        r.bind("inproc://router").unwrap();
+        let mut d = Socket::new(&ctx, DEALER).unwrap();
+        d.set_option(crate::options::consts::ZMQ_ROUTING_ID, b"D1")
+            .unwrap();
+        d.connect("inproc://router").unwrap();
+        (r, d)
+    };
+    send(&mut dealer, b"x", false);
+    assert_eq!(recv(&mut router), b"D1");
+    assert_eq!(recv(&mut router), b"x");
+    send(&mut router, b"D1", true);
+    send(&mut router, b"y", false);
+    assert_eq!(recv(&mut dealer), b"y");
+}
+
+#[test]
+fn router_mandatory_unroutable_returns_ehostunreach() {
+    let ctx = Context::new();
+    let mut r = Socket::new(&ctx, ROUTER).unwrap();
+    r.set_option(
+        crate::options::consts::ZMQ_ROUTER_MANDATORY,
+        &1i32.to_ne_bytes(),
+    )
+    .unwrap();
+    let mut m = Msg::from_slice(b"nobody");
+    assert_eq!(r.send(&mut m, SNDMORE).unwrap_err(), Error::EHOSTUNREACH);
+}
+
+#[test]
+fn pub_sub_filters_by_prefix() {
+    let ctx = Context::new();
+    let (mut publ, mut sub) = pair_of(&ctx, PUB, SUB, "inproc://ps");
+    sub.set_option(crate::options::consts::ZMQ_SUBSCRIBE, b"A")
+        .unwrap();
+    // The subscription travels to the publisher when it processes commands.
+    publ.events().unwrap();
+    send(&mut publ, b"B-skip", false);
+    send(&mut publ, b"A-take", false);
+    assert_eq!(recv(&mut sub), b"A-take");
+    assert_eq!(sub.recv(DONTWAIT).unwrap_err(), Error::EAGAIN);
+}
+
+#[test]
+fn push_pull_respects_hwm_with_dontwait() {
+    let ctx = Context::new();
+    let mut pull = Socket::new(&ctx, PULL).unwrap();
+    pull.set_option(crate::options::consts::ZMQ_RCVHWM, &1i32.to_ne_bytes())
+        .unwrap();
+    pull.bind("inproc://hwm").unwrap();
+    let mut push = Socket::new(&ctx, PUSH).unwrap();
+    push.set_option(crate::options::consts::ZMQ_SNDHWM, &1i32.to_ne_bytes())
+        .unwrap();
+    push.connect("inproc://hwm").unwrap();
+    let mut sent = 0;
+    while push.send(&mut Msg::from_slice(b"m"), DONTWAIT).is_ok() {
+        sent += 1;
+    }
+    assert_eq!(sent, 2, "inproc HWM is the sum of both sides");
+    for _ in 0..2 {
+        recv(&mut pull);
+    }
+    push.send(&mut Msg::from_slice(b"m"), DONTWAIT).unwrap();
+}
+
+#[test]
+fn blocking_recv_returns_eterm_after_shutdown() {
+    let ctx = Context::new();
+    let mut pull = Socket::new(&ctx, PULL).unwrap();
+    let c2 = ctx.clone();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(50));
+        c2.shutdown();
+    });
+    assert_eq!(pull.recv(0).unwrap_err(), Error::ETERM);
+    t.join().unwrap();
+    drop(pull);
+    ctx.term();
+}
+
+#[test]
+fn rcvtimeo_gives_eagain() {
+    let ctx = Context::new();
+    let mut pull = Socket::new(&ctx, PULL).unwrap();
+    pull.set_option(crate::options::consts::ZMQ_RCVTIMEO, &20i32.to_ne_bytes())
+        .unwrap();
+    assert_eq!(pull.recv(0).unwrap_err(), Error::EAGAIN);
+}
+
+#[test]
+fn unknown_transport_and_bad_endpoint() {
+    let ctx = Context::new();
+    let mut s = Socket::new(&ctx, PAIR).unwrap();
+    assert_eq!(s.bind("foo://x").unwrap_err(), Error::EPROTONOSUPPORT);
+    assert_eq!(s.bind("inproc").unwrap_err(), Error::EINVAL);
+    assert_eq!(Socket::new(&ctx, 99).err(), Some(Error::EINVAL));
+}
