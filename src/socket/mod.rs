@@ -264,14 +264,20 @@ impl Socket {
 
     /// `zmq_setsockopt`.
     pub fn set_option(&mut self, option: i32, value: &[u8]) -> Result<()> {
+        self.set_option_raw(option, Some(value))
+    }
+
+    /// `zmq_setsockopt` as C calls it: `None` is a NULL value of length 0,
+    /// which some options treat differently from an empty one.
+    pub fn set_option_raw(&mut self, option: i32, value: Option<&[u8]>) -> Result<()> {
         self.check_alive()?;
         let (pattern, mut cx) = self.cx_split();
-        match pattern.set_option(&mut cx, option, value) {
+        match pattern.set_option(&mut cx, option, value.unwrap_or(&[])) {
             Some(Err(e)) if e == Error::EINVAL => {}
             Some(r) => return r,
             None => {}
         }
-        self.core.options.set(option, value)?;
+        self.core.options.set_raw(option, value)?;
         if option == crate::options::consts::ZMQ_SNDHWM
             || option == crate::options::consts::ZMQ_RCVHWM
         {
@@ -591,6 +597,18 @@ impl Socket {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// `zmq_join`: only group-receiving sockets (DISH) have groups.
+    pub fn join(&mut self, _group: &str) -> Result<()> {
+        self.check_alive()?;
+        Err(Error::ENOTSUP)
+    }
+
+    /// `zmq_leave`: see [`Socket::join`].
+    pub fn leave(&mut self, _group: &str) -> Result<()> {
+        self.check_alive()?;
+        Err(Error::ENOTSUP)
     }
 
     /// Whether a message can be received now (for pollers).
