@@ -402,7 +402,7 @@ def archive(paths: Paths, name: str, objects: list[Path], log: Path) -> Path | N
 class Support:
     """What every test links besides its own object."""
     archives: list[Path]       # in link order
-    curve_objects: list[Path]  # only for test_security_curve
+    curve_objects: list[Path] | None  # for test_security_curve; None = broken
 
 
 def build_support(paths: Paths, tests: list[str], jobs: int) -> Support:
@@ -417,19 +417,25 @@ def build_support(paths: Paths, tests: list[str], jobs: int) -> Support:
     archives = [archive(paths, name, [objects[s] for s in srcs], log)
                 if all(objects[s] for s in srcs) else None
                 for name, srcs in SUPPORT_ARCHIVES.items()]
-    curve = [objects[s] for s in sources if s in CURVE_SOURCES]
-    if None in archives or None in curve:
+    if None in archives:
         raise SetupError(f"the shared test support does not compile with this zmq.h; see {log}")
-    return Support(archives, curve)
+    curve = [objects[s] for s in sources if s in CURVE_SOURCES]
+    return Support(archives, None if None in curve else curve)
 
 
 def build_test(paths: Paths, name: str, support: Support) -> Path | None:
     log = paths.logs / f"{name}.build.log"
     log.write_text("")
+    extra: list[Path] = []
+    if name == CURVE_TEST:
+        if support.curve_objects is None:
+            log.write_text(f"vendored {' '.join(CURVE_SOURCES)} do not compile;"
+                           f" see {paths.logs / 'support.build.log'}\n")
+            return None
+        extra = support.curve_objects
     obj = compile_source(paths, f"tests/{name}.cpp", log)
     if obj is None:
         return None
-    extra = support.curve_objects if name == CURVE_TEST else []
     return link_test(paths, name, [obj, *extra, *support.archives], log)
 
 
