@@ -36,6 +36,9 @@ struct Link {
     /// Inbound low-water mark of each side (0: none).
     lwm: [AtomicU64; 2],
     terminated: [AtomicBool; 2],
+    /// The peer socket's (SNDHWM, RCVHWM) as seen by each side, which libzmq
+    /// adds to that side's own when its HWMs change.
+    boosts: Mutex<[Option<Hwms>; 2]>,
 }
 
 impl Link {
@@ -78,6 +81,16 @@ enum State {
 pub struct Hwms {
     pub inbound: i32,
     pub outbound: i32,
+}
+
+/// Which endpoint of a pipe a setting is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum End {
+    /// The endpoint the call is made on.
+    Local,
+    /// The other one (used when the binder completes a pending inproc
+    /// connection, and to pass HWM changes on as libzmq does).
+    Peer,
 }
 
 /// One endpoint of a pipe.
@@ -131,6 +144,7 @@ pub fn pipepair(hwms: [i32; 2], conflate: bool) -> (Pipe, Pipe) {
             AtomicU64::new(compute_lwm(hwms[0])),
         ],
         terminated: [AtomicBool::new(false), AtomicBool::new(false)],
+        boosts: Mutex::new([None, None]),
     });
     let (a_out, b_in, b_out, a_in) = if conflate {
         let (x, y) = (conflate::slot(), conflate::slot());
@@ -184,17 +198,46 @@ impl Pipe {
             .unwrap_or_else(|e| e.into_inner()) = Some(mailbox);
     }
 
-    /// Sets this endpoint's watermarks as libzmq does from the two sockets'
-    /// options: each direction's limit is the sum of the writer's SNDHWM
-    /// and the reader's RCVHWM, unlimited if either is 0.
-    pub fn set_hwms(&self, hwms: Hwms, boost: Option<Hwms>) {
-        set_side_hwms(&self.link, self.side, hwms, boost);
+    fn side_of(&self, end: End) -> usize {
+        match end {
+            End::Local => self.side,
+            End::Peer => self.peer_side(),
+        }
     }
 
-    /// Sets the watermarks of the other endpoint (used when an inproc
-    /// connection pending in the context is completed by the binder).
-    pub fn set_peer_hwms(&self, hwms: Hwms, boost: Option<Hwms>) {
-        set_side_hwms(&self.link, self.peer_side(), hwms, boost);
+    /// Records the other socket's (SNDHWM as inbound, RCVHWM as outbound)
+    /// for an endpoint: later HWM changes add them, as libzmq does.
+    pub fn set_hwms_boost(&self, end: End, boost: Hwms) {
+        let mut b = self.link.boosts.lock().unwrap_or_else(|e| e.into_inner());
+        b[self.side_of(end)] = Some(boost);
+    }
+
+    /// Sets an endpoint's watermarks from its socket's options: each
+    /// direction's limit is the sum of the writer's SNDHWM and the reader's
+    /// RCVHWM (the boost), unlimited if either is 0.
+    pub fn set_hwms(&self, end: End, hwms: Hwms) {
+        let side = self.side_of(end);
+        let boost = self.link.boosts.lock().unwrap_or_else(|e| e.into_inner())[side];
+        set_side_hwms(&self.link, side, hwms, boost);
+    }
+
+    /// A socket's HWM options changed: update our side and, as libzmq's
+    /// `send_hwms_to_peer` does, the peer's view of them.
+    pub fn update_hwms(&self, sndhwm: i32, rcvhwm: i32) {
+        self.set_hwms(
+            End::Local,
+            Hwms {
+                inbound: rcvhwm,
+                outbound: sndhwm,
+            },
+        );
+        self.set_hwms(
+            End::Peer,
+            Hwms {
+                inbound: sndhwm,
+                outbound: rcvhwm,
+            },
+        );
     }
 
     fn inbound_check_read(&mut self) -> bool {

@@ -28,7 +28,7 @@ use crate::command::{Command, CommandMailbox};
 use crate::ctx::{Context, InprocEndpoint, InprocLookup, PeerInfo, PendingConnection};
 use crate::msg::{flags, Msg};
 use crate::options::Options;
-use crate::pipe::{pipepair, Hwms, Pipe, PipeId};
+use crate::pipe::{pipepair, End, Hwms, Pipe, PipeId};
 use crate::{Error, Result};
 
 use endpoint::{Endpoint, Transport};
@@ -281,12 +281,9 @@ impl Socket {
         if option == crate::options::consts::ZMQ_SNDHWM
             || option == crate::options::consts::ZMQ_RCVHWM
         {
-            let hwms = Hwms {
-                inbound: self.core.options.rcvhwm,
-                outbound: self.core.options.sndhwm,
-            };
+            let (snd, rcv) = (self.core.options.sndhwm, self.core.options.rcvhwm);
             for p in self.core.pipes.iter_mut() {
-                p.set_hwms(hwms, None);
+                p.update_hwms(snd, rcv);
             }
         }
         Ok(())
@@ -371,25 +368,34 @@ impl Socket {
             pipe.read();
         }
         if !pc.connecter.conflate {
-            pipe.set_peer_hwms(
+            let c = &pc.connecter;
+            pipe.set_hwms_boost(
+                End::Peer,
                 Hwms {
-                    inbound: pc.connecter.rcvhwm,
-                    outbound: pc.connecter.sndhwm,
-                },
-                Some(Hwms {
                     inbound: me.sndhwm,
                     outbound: me.rcvhwm,
-                }),
+                },
+            );
+            pipe.set_hwms_boost(
+                End::Local,
+                Hwms {
+                    inbound: c.sndhwm,
+                    outbound: c.rcvhwm,
+                },
             );
             pipe.set_hwms(
+                End::Peer,
+                Hwms {
+                    inbound: c.rcvhwm,
+                    outbound: c.sndhwm,
+                },
+            );
+            pipe.set_hwms(
+                End::Local,
                 Hwms {
                     inbound: me.rcvhwm,
                     outbound: me.sndhwm,
                 },
-                Some(Hwms {
-                    inbound: pc.connecter.sndhwm,
-                    outbound: pc.connecter.rcvhwm,
-                }),
             );
         }
         if pc.connecter.recv_routing_id {
@@ -434,6 +440,23 @@ impl Socket {
                 let sndhwm = sum(me.sndhwm, peer.info.rcvhwm);
                 let rcvhwm = sum(me.rcvhwm, peer.info.sndhwm);
                 let (mut local, mut remote) = pipepair([hwm(sndhwm), hwm(rcvhwm)], conflate);
+                if !conflate {
+                    let p = &peer.info;
+                    local.set_hwms_boost(
+                        End::Local,
+                        Hwms {
+                            inbound: p.sndhwm,
+                            outbound: p.rcvhwm,
+                        },
+                    );
+                    remote.set_hwms_boost(
+                        End::Local,
+                        Hwms {
+                            inbound: me.sndhwm,
+                            outbound: me.rcvhwm,
+                        },
+                    );
+                }
                 if peer.info.recv_routing_id {
                     send_routing_id(&mut local, &me.routing_id);
                 }

@@ -152,3 +152,42 @@ fn unknown_transport_and_bad_endpoint() {
     assert_eq!(s.bind("inproc").unwrap_err(), Error::EINVAL);
     assert_eq!(Socket::new(&ctx, 99).err(), Some(Error::EINVAL));
 }
+
+fn int(v: i32) -> [u8; 4] {
+    v.to_ne_bytes()
+}
+
+fn sends_until_full(s: &mut Socket) -> usize {
+    let mut n = 0;
+    while n < 10_000 && s.send(&mut Msg::new(), DONTWAIT).is_ok() {
+        n += 1;
+    }
+    n
+}
+
+#[test]
+fn hwm_of_a_pending_inproc_connection_sums_both_sides() {
+    use crate::options::consts::{ZMQ_RCVHWM, ZMQ_SNDHWM};
+    let ctx = Context::new();
+    let mut push = Socket::new(&ctx, PUSH).unwrap();
+    let mut pull = Socket::new(&ctx, PULL).unwrap();
+    pull.set_option(ZMQ_RCVHWM, &int(2)).unwrap();
+    push.set_option(ZMQ_SNDHWM, &int(2)).unwrap();
+    pull.connect("inproc://sum").unwrap();
+    push.bind("inproc://sum").unwrap();
+    assert_eq!(sends_until_full(&mut push), 4);
+}
+
+#[test]
+fn raising_sndhwm_after_connect_keeps_the_peers_share() {
+    use crate::options::consts::{ZMQ_RCVHWM, ZMQ_SNDHWM};
+    let ctx = Context::new();
+    let mut push = Socket::new(&ctx, PUSH).unwrap();
+    let mut pull = Socket::new(&ctx, PULL).unwrap();
+    pull.set_option(ZMQ_RCVHWM, &int(1)).unwrap();
+    push.set_option(ZMQ_SNDHWM, &int(1)).unwrap();
+    pull.connect("inproc://raise").unwrap();
+    push.bind("inproc://raise").unwrap();
+    push.set_option(ZMQ_SNDHWM, &int(5)).unwrap();
+    assert_eq!(sends_until_full(&mut push), 6);
+}
