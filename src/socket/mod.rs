@@ -9,14 +9,23 @@ mod endpoint;
 pub mod pipes;
 pub mod types;
 
+mod channel;
+mod client;
 mod dealer;
+mod dish;
+mod gather;
 mod pair;
+mod peer;
 mod pubsub;
 mod pull;
 mod push;
+mod radio;
 mod rep;
 mod req;
 mod router;
+mod scatter;
+mod server;
+mod single;
 mod xpub;
 mod xsub;
 
@@ -73,6 +82,20 @@ pub trait Pattern: Send {
     fn get_option(&self, _option: i32, _out: &mut [u8]) -> Option<Result<usize>> {
         None
     }
+    /// `zmq_join`: only DISH has groups.
+    fn join(&mut self, _cx: &mut Cx, _group: &[u8]) -> Result<()> {
+        Err(Error::ENOTSUP)
+    }
+    /// `zmq_leave`.
+    fn leave(&mut self, _cx: &mut Cx, _group: &[u8]) -> Result<()> {
+        Err(Error::ENOTSUP)
+    }
+    /// The routing id given to the most recently attached pipe (SERVER,
+    /// PEER; 0 for types without routing ids). `zmq_connect_peer` reads it
+    /// right after connecting, which attaches the new pipe synchronously.
+    fn last_attached_routing_id(&self) -> u32 {
+        0
+    }
 }
 
 struct Core {
@@ -109,9 +132,15 @@ fn new_pattern(socket_type: i32) -> Result<Box<dyn Pattern>> {
         PUSH => Box::new(push::Push::default()),
         XPUB => Box::new(xpub::XPub::default()),
         XSUB => Box::new(xsub::XSub::default()),
-        STREAM | SERVER | CLIENT | RADIO | DISH | GATHER | SCATTER | DGRAM | PEER | CHANNEL => {
-            return Err(Error::ENOTSUP)
-        }
+        SERVER => Box::new(server::Server::default()),
+        CLIENT => Box::new(client::Client::default()),
+        RADIO => Box::new(radio::Radio::default()),
+        DISH => Box::new(dish::Dish::default()),
+        GATHER => Box::new(gather::Gather::default()),
+        SCATTER => Box::new(scatter::Scatter::default()),
+        PEER => Box::new(peer::new_peer()),
+        CHANNEL => Box::new(channel::Channel::default()),
+        STREAM | DGRAM => return Err(Error::ENOTSUP),
         _ => return Err(Error::EINVAL),
     })
 }
@@ -143,6 +172,13 @@ impl Socket {
 
     pub fn socket_type(&self) -> i32 {
         self.core.options.socket_type
+    }
+
+    /// `ZMQ_THREAD_SAFE`: true for the draft types (SERVER, CLIENT, RADIO,
+    /// DISH, GATHER, SCATTER, PEER, CHANNEL). The engine does not lock: the
+    /// C surface serialises calls on these sockets.
+    pub fn is_thread_safe(&self) -> bool {
+        types::is_thread_safe(self.socket_type())
     }
 
     /// The fd that becomes readable when the socket may have new events.
@@ -291,8 +327,11 @@ impl Socket {
         self.check_alive()?;
         match option {
             ZMQ_RCVMORE => return write_int(out, self.core.rcvmore as i32),
+            // libzmq's thread-safe sockets have no fd to offer (their
+            // mailbox wakes waiters with a condition variable).
+            ZMQ_FD if self.is_thread_safe() => return Err(Error::EINVAL),
             ZMQ_FD => return write_int(out, self.fd()),
-            ZMQ_THREAD_SAFE => return write_int(out, 0),
+            ZMQ_THREAD_SAFE => return write_int(out, self.is_thread_safe() as i32),
             ZMQ_EVENTS => {
                 let ev = self.events()?;
                 return write_int(out, ev as i32);
@@ -336,6 +375,10 @@ impl Socket {
         let ep = Endpoint::parse(addr, self.socket_type())?;
         match ep.transport {
             Transport::Inproc => self.bind_inproc(addr),
+            // Only the receiving side of udp binds.
+            Transport::Udp if !matches!(self.socket_type(), types::DISH | types::DGRAM) => {
+                Err(Error::ENOCOMPATPROTO)
+            }
             _ => Err(Error::EPROTONOSUPPORT),
         }
     }
@@ -399,6 +442,8 @@ impl Socket {
         let ep = Endpoint::parse(addr, self.socket_type())?;
         match ep.transport {
             Transport::Inproc => self.connect_inproc(addr),
+            // Only the sending side of udp connects.
+            Transport::Udp if self.socket_type() != types::RADIO => Err(Error::ENOCOMPATPROTO),
             _ => Err(Error::EPROTONOSUPPORT),
         }
     }
@@ -447,6 +492,43 @@ impl Socket {
         self.core.last_endpoint = addr.to_string();
         self.core.connected_inproc.push((addr.to_string(), id));
         Ok(())
+    }
+
+    /// `zmq_connect_peer`: connects a PEER and returns the routing id of
+    /// the new connection, so the first message can be addressed before
+    /// the peer speaks. `ENOTSUP` on other types; `EFAULT` with
+    /// `ZMQ_IMMEDIATE`, which would delay the pipe (and so the id) until
+    /// the connection is up.
+    pub fn connect_peer(&mut self, addr: &str) -> Result<u32> {
+        self.check_alive()?;
+        if self.socket_type() != types::PEER {
+            return Err(Error::ENOTSUP);
+        }
+        if self.core.options.immediate {
+            return Err(Error::EFAULT);
+        }
+        self.connect(addr)?;
+        Ok(self.pattern.last_attached_routing_id())
+    }
+
+    /// `zmq_join`: joins a group (DISH only, else `ENOTSUP`). `EINVAL` for
+    /// a group longer than `ZMQ_GROUP_MAX_LENGTH` or already joined. The
+    /// name ends at the first NUL, as a C string would. Like libzmq, this
+    /// neither checks for a terminated context nor processes commands.
+    pub fn join(&mut self, group: impl AsRef<[u8]>) -> Result<()> {
+        let (pattern, mut cx) = self.cx_split();
+        let r = pattern.join(&mut cx, group.as_ref());
+        self.reap_finished();
+        r
+    }
+
+    /// `zmq_leave`: leaves a group (DISH only, else `ENOTSUP`). `EINVAL`
+    /// for a group that is too long or was not joined.
+    pub fn leave(&mut self, group: impl AsRef<[u8]>) -> Result<()> {
+        let (pattern, mut cx) = self.cx_split();
+        let r = pattern.leave(&mut cx, group.as_ref());
+        self.reap_finished();
+        r
     }
 
     /// `zmq_unbind`.
@@ -633,3 +715,5 @@ fn write_int(out: &mut [u8], v: i32) -> Result<usize> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_draft;
