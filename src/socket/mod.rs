@@ -250,11 +250,8 @@ impl Socket {
 
     fn remove_pipe(&mut self, id: PipeId) {
         let (pattern, mut cx) = self.cx_split();
-        if let Some(mut p) = cx.pipes.remove(id) {
+        if cx.pipes.remove(id).is_some() {
             pattern.pipe_terminated(&mut cx, id);
-            // Deliver DISCONNECT_MSG to our own application, as libzmq does.
-            let _ = p.disconnect_msg.take();
-            drop(p);
         }
         self.core.connected_inproc.retain(|(_, p)| *p != id);
     }
@@ -289,8 +286,10 @@ impl Socket {
             conflate: self.effective_conflate(),
             recv_routing_id: o.recv_routing_id,
             routing_id: o.routing_id.clone(),
-            hello_msg: None,
-            disconnect_msg: None,
+            hello_msg: (o.can_send_hello_msg && !o.hello_msg.is_empty())
+                .then(|| o.hello_msg.clone()),
+            disconnect_msg: (o.can_recv_disconnect_msg && !o.disconnect_msg.is_empty())
+                .then(|| o.disconnect_msg.clone()),
         }
     }
 
@@ -429,8 +428,14 @@ impl Socket {
                 }),
             );
         }
+        if let Some(d) = &me.disconnect_msg {
+            pipe.set_peer_disconnect_msg(d.clone());
+        }
         if pc.connecter.recv_routing_id {
             send_routing_id(&mut pipe, &me.routing_id);
+        }
+        if let Some(h) = &me.hello_msg {
+            send_hello_msg(&mut pipe, h);
         }
         self.attach_pipe(pipe, false);
     }
@@ -459,6 +464,9 @@ impl Socket {
             // completes the watermarks when it arrives.
             let (mut local, remote) = pipepair([hwm(me.sndhwm), hwm(me.rcvhwm)], conflate);
             send_routing_id(&mut local, &me.routing_id);
+            if let Some(h) = &me.hello_msg {
+                send_hello_msg(&mut local, h);
+            }
             ours = Some(local);
             PendingConnection {
                 connecter: me.clone(),
@@ -478,6 +486,15 @@ impl Socket {
                 }
                 if me.recv_routing_id {
                     send_routing_id(&mut remote, &peer.info.routing_id);
+                }
+                if let Some(h) = &me.hello_msg {
+                    send_hello_msg(&mut local, h);
+                }
+                if let Some(h) = &peer.info.hello_msg {
+                    send_hello_msg(&mut remote, h);
+                }
+                if let Some(d) = &peer.info.disconnect_msg {
+                    local.set_disconnect_msg(d.clone());
                 }
                 remote.endpoint = addr.to_string();
                 remote.set_owner(peer.mailbox.clone());
@@ -575,6 +592,9 @@ impl Socket {
                     return Err(Error::ENOENT);
                 }
                 for id in ids {
+                    if let Some(p) = self.core.pipes.get_mut(id) {
+                        p.send_disconnect_msg();
+                    }
                     self.terminate_pipe(id);
                 }
                 Ok(())
@@ -691,6 +711,7 @@ impl Socket {
 impl Drop for Socket {
     fn drop(&mut self) {
         for p in self.core.pipes.iter_mut() {
+            p.send_disconnect_msg();
             p.terminate();
         }
         self.core.ctx.unregister_socket(self.core.id);
@@ -702,6 +723,13 @@ fn send_routing_id(pipe: &mut Pipe, routing_id: &[u8]) {
     let mut m = Msg::from_slice(routing_id);
     m.set_flags(flags::ROUTING_ID);
     let _ = pipe.write(m);
+    pipe.flush();
+}
+
+/// Sends `ZMQ_HELLO_MSG` as an ordinary message, so the peer's application
+/// reads it first.
+fn send_hello_msg(pipe: &mut Pipe, hello: &[u8]) {
+    let _ = pipe.write(Msg::from_slice(hello));
     pipe.flush();
 }
 

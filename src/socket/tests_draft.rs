@@ -673,3 +673,84 @@ fn sockets_can_move_between_threads_for_the_c_layer_lock() {
         t.join().unwrap();
     }
 }
+
+// ZMQ_HELLO_MSG / ZMQ_DISCONNECT_MSG over inproc (test_hello_msg,
+// test_disconnect_msg)
+
+use crate::options::consts::{ZMQ_DISCONNECT_MSG, ZMQ_HELLO_MSG};
+
+#[test]
+fn binder_hello_msg_reaches_a_connecting_dealer() {
+    let ctx = Context::new();
+    let mut router = socket(&ctx, ROUTER);
+    router.set_option(ZMQ_HELLO_MSG, b"H").unwrap();
+    router.bind("inproc://hello").unwrap();
+    let mut dealer = connected(&ctx, DEALER, "inproc://hello");
+    assert_eq!(recv(&mut dealer).data(), b"H");
+}
+
+#[test]
+fn hello_msgs_cross_when_the_server_binds_late() {
+    let ctx = Context::new();
+    let mut server = socket(&ctx, SERVER);
+    server.set_option(ZMQ_HELLO_MSG, b"W").unwrap();
+    let mut client = socket(&ctx, CLIENT);
+    client.set_option(ZMQ_HELLO_MSG, b"H").unwrap();
+    client.connect("inproc://late-hello").unwrap();
+    server.bind("inproc://late-hello").unwrap();
+    assert_eq!(recv(&mut client).data(), b"W");
+    let m = recv(&mut server);
+    assert_eq!(m.data(), b"H");
+    assert_ne!(m.routing_id(), 0);
+}
+
+#[test]
+fn hello_msg_is_ignored_by_types_that_cannot_send_it() {
+    let ctx = Context::new();
+    let mut pull = bound(&ctx, PULL, "inproc://nohello");
+    let mut push = socket(&ctx, PUSH);
+    push.set_option(ZMQ_HELLO_MSG, b"H").unwrap();
+    push.connect("inproc://nohello").unwrap();
+    assert_nothing(&mut pull);
+}
+
+fn server_with_disconnect_msg(ctx: &Context, addr: &str) -> (Socket, Socket) {
+    let mut server = socket(ctx, SERVER);
+    server.set_option(ZMQ_DISCONNECT_MSG, b"D").unwrap();
+    server.bind(addr).unwrap();
+    let mut client = socket(ctx, CLIENT);
+    client.set_option(ZMQ_HELLO_MSG, b"H").unwrap();
+    client.connect(addr).unwrap();
+    assert_eq!(recv(&mut server).data(), b"H");
+    (server, client)
+}
+
+#[test]
+fn server_gets_its_disconnect_msg_when_a_client_closes() {
+    let ctx = Context::new();
+    let (mut server, client) = server_with_disconnect_msg(&ctx, "inproc://dm");
+    drop(client);
+    assert_eq!(recv(&mut server).data(), b"D");
+}
+
+#[test]
+fn server_gets_its_disconnect_msg_when_a_client_disconnects() {
+    let ctx = Context::new();
+    let (mut server, mut client) = server_with_disconnect_msg(&ctx, "inproc://dm2");
+    client.disconnect("inproc://dm2").unwrap();
+    let m = recv(&mut server);
+    assert_eq!(m.data(), b"D");
+    assert_ne!(m.routing_id(), 0);
+}
+
+#[test]
+fn disconnect_msg_reaches_a_server_that_bound_late() {
+    let ctx = Context::new();
+    let mut client = socket(&ctx, CLIENT);
+    client.connect("inproc://dm3").unwrap();
+    let mut server = socket(&ctx, SERVER);
+    server.set_option(ZMQ_DISCONNECT_MSG, b"D").unwrap();
+    server.bind("inproc://dm3").unwrap();
+    drop(client);
+    assert_eq!(recv(&mut server).data(), b"D");
+}
