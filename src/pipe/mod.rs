@@ -39,6 +39,11 @@ struct Link {
     /// The peer socket's (SNDHWM, RCVHWM) as seen by each side, which libzmq
     /// adds to that side's own when its HWMs change.
     boosts: Mutex<[Option<Hwms>; 2]>,
+    /// What each side writes to the other when its socket closes or
+    /// disconnects (the *peer's* `ZMQ_DISCONNECT_MSG`). Shared because the
+    /// binder of a pending inproc connection sets it on the connecter's
+    /// endpoint, which another thread owns.
+    disconnect_msg: [Mutex<Option<Vec<u8>>>; 2],
 }
 
 impl Link {
@@ -109,8 +114,6 @@ pub struct Pipe {
     pub routing_id: Vec<u8>,
     /// The endpoint string this pipe was made for (disconnect, unbind).
     pub endpoint: String,
-    /// Sent to our side's reader when the peer disconnects (DISCONNECT_MSG).
-    pub disconnect_msg: Option<Vec<u8>>,
 }
 
 /// Low-water mark for a high-water mark: half of it, so a blocked writer
@@ -145,6 +148,7 @@ pub fn pipepair(hwms: [i32; 2], conflate: bool) -> (Pipe, Pipe) {
         ],
         terminated: [AtomicBool::new(false), AtomicBool::new(false)],
         boosts: Mutex::new([None, None]),
+        disconnect_msg: [Mutex::new(None), Mutex::new(None)],
     });
     let (a_out, b_in, b_out, a_in) = if conflate {
         let (x, y) = (conflate::slot(), conflate::slot());
@@ -177,7 +181,6 @@ pub fn pipepair(hwms: [i32; 2], conflate: bool) -> (Pipe, Pipe) {
         state: State::Active,
         routing_id: Vec::new(),
         endpoint: String::new(),
-        disconnect_msg: None,
     };
     (make(0, a_in, a_out), make(1, b_in, b_out))
 }
@@ -435,6 +438,39 @@ impl Pipe {
             self.peer_side(),
             Command::PipeTerm(self.link.ids[self.peer_side()]),
         );
+    }
+
+    /// Sets the message this endpoint leaves for its peer when our socket
+    /// closes or disconnects.
+    pub fn set_disconnect_msg(&self, msg: Vec<u8>) {
+        *self.link.disconnect_msg[self.side]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(msg);
+    }
+
+    /// The same for the other endpoint (the binder completing a pending
+    /// inproc connection sets it on the connecter's side).
+    pub fn set_peer_disconnect_msg(&self, msg: Vec<u8>) {
+        *self.link.disconnect_msg[self.peer_side()]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(msg);
+    }
+
+    /// Writes the disconnect message, if one was set, in place of any
+    /// unfinished message. Like libzmq it ignores the HWM: it is the last
+    /// thing the peer will read from us.
+    pub fn send_disconnect_msg(&mut self) {
+        let msg = self.link.disconnect_msg[self.side]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(m) = msg {
+            if self.state == State::Active {
+                self.rollback();
+                self.write_unchecked(Msg::from_slice(&m));
+                self.flush();
+            }
+        }
     }
 
     /// Messages written and not yet acknowledged as read by the peer.

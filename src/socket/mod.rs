@@ -9,14 +9,23 @@ mod endpoint;
 pub mod pipes;
 pub mod types;
 
+mod channel;
+mod client;
 mod dealer;
+mod dish;
+mod gather;
 mod pair;
+mod peer;
 mod pubsub;
 mod pull;
 mod push;
+mod radio;
 mod rep;
 mod req;
 mod router;
+mod scatter;
+mod server;
+mod single;
 mod xpub;
 mod xsub;
 
@@ -73,6 +82,20 @@ pub trait Pattern: Send {
     fn get_option(&self, _option: i32, _out: &mut [u8]) -> Option<Result<usize>> {
         None
     }
+    /// `zmq_join`: only DISH has groups.
+    fn join(&mut self, _cx: &mut Cx, _group: &[u8]) -> Result<()> {
+        Err(Error::ENOTSUP)
+    }
+    /// `zmq_leave`.
+    fn leave(&mut self, _cx: &mut Cx, _group: &[u8]) -> Result<()> {
+        Err(Error::ENOTSUP)
+    }
+    /// The routing id given to the most recently attached pipe (SERVER,
+    /// PEER; 0 for types without routing ids). `zmq_connect_peer` reads it
+    /// right after connecting, which attaches the new pipe synchronously.
+    fn last_attached_routing_id(&self) -> u32 {
+        0
+    }
 }
 
 struct Core {
@@ -109,9 +132,15 @@ fn new_pattern(socket_type: i32) -> Result<Box<dyn Pattern>> {
         PUSH => Box::new(push::Push::default()),
         XPUB => Box::new(xpub::XPub::default()),
         XSUB => Box::new(xsub::XSub::default()),
-        STREAM | SERVER | CLIENT | RADIO | DISH | GATHER | SCATTER | DGRAM | PEER | CHANNEL => {
-            return Err(Error::ENOTSUP)
-        }
+        SERVER => Box::new(server::Server::default()),
+        CLIENT => Box::new(client::Client::default()),
+        RADIO => Box::new(radio::Radio::default()),
+        DISH => Box::new(dish::Dish::default()),
+        GATHER => Box::new(gather::Gather::default()),
+        SCATTER => Box::new(scatter::Scatter::default()),
+        PEER => Box::new(peer::new_peer()),
+        CHANNEL => Box::new(channel::Channel::default()),
+        STREAM | DGRAM => return Err(Error::ENOTSUP),
         _ => return Err(Error::EINVAL),
     })
 }
@@ -143,6 +172,13 @@ impl Socket {
 
     pub fn socket_type(&self) -> i32 {
         self.core.options.socket_type
+    }
+
+    /// `ZMQ_THREAD_SAFE`: true for the draft types (SERVER, CLIENT, RADIO,
+    /// DISH, GATHER, SCATTER, PEER, CHANNEL). The engine does not lock: the
+    /// C surface serialises calls on these sockets.
+    pub fn is_thread_safe(&self) -> bool {
+        types::is_thread_safe(self.socket_type())
     }
 
     /// The fd that becomes readable when the socket may have new events.
@@ -214,11 +250,8 @@ impl Socket {
 
     fn remove_pipe(&mut self, id: PipeId) {
         let (pattern, mut cx) = self.cx_split();
-        if let Some(mut p) = cx.pipes.remove(id) {
+        if cx.pipes.remove(id).is_some() {
             pattern.pipe_terminated(&mut cx, id);
-            // Deliver DISCONNECT_MSG to our own application, as libzmq does.
-            let _ = p.disconnect_msg.take();
-            drop(p);
         }
         self.core.connected_inproc.retain(|(_, p)| *p != id);
     }
@@ -253,8 +286,10 @@ impl Socket {
             conflate: self.effective_conflate(),
             recv_routing_id: o.recv_routing_id,
             routing_id: o.routing_id.clone(),
-            hello_msg: None,
-            disconnect_msg: None,
+            hello_msg: (o.can_send_hello_msg && !o.hello_msg.is_empty())
+                .then(|| o.hello_msg.clone()),
+            disconnect_msg: (o.can_recv_disconnect_msg && !o.disconnect_msg.is_empty())
+                .then(|| o.disconnect_msg.clone()),
         }
     }
 
@@ -294,8 +329,11 @@ impl Socket {
         self.check_alive()?;
         match option {
             ZMQ_RCVMORE => return write_int(out, self.core.rcvmore as i32),
+            // libzmq's thread-safe sockets have no fd to offer (their
+            // mailbox wakes waiters with a condition variable).
+            ZMQ_FD if self.is_thread_safe() => return Err(Error::EINVAL),
             ZMQ_FD => return write_int(out, self.fd()),
-            ZMQ_THREAD_SAFE => return write_int(out, 0),
+            ZMQ_THREAD_SAFE => return write_int(out, self.is_thread_safe() as i32),
             ZMQ_EVENTS => {
                 let ev = self.events()?;
                 return write_int(out, ev as i32);
@@ -339,6 +377,10 @@ impl Socket {
         let ep = Endpoint::parse(addr, self.socket_type())?;
         match ep.transport {
             Transport::Inproc => self.bind_inproc(addr),
+            // Only the receiving side of udp binds.
+            Transport::Udp if !matches!(self.socket_type(), types::DISH | types::DGRAM) => {
+                Err(Error::ENOCOMPATPROTO)
+            }
             _ => Err(Error::EPROTONOSUPPORT),
         }
     }
@@ -398,8 +440,14 @@ impl Socket {
                 },
             );
         }
+        if let Some(d) = &me.disconnect_msg {
+            pipe.set_peer_disconnect_msg(d.clone());
+        }
         if pc.connecter.recv_routing_id {
             send_routing_id(&mut pipe, &me.routing_id);
+        }
+        if let Some(h) = &me.hello_msg {
+            send_hello_msg(&mut pipe, h);
         }
         self.attach_pipe(pipe, false);
     }
@@ -411,6 +459,8 @@ impl Socket {
         let ep = Endpoint::parse(addr, self.socket_type())?;
         match ep.transport {
             Transport::Inproc => self.connect_inproc(addr),
+            // Only the sending side of udp connects.
+            Transport::Udp if self.socket_type() != types::RADIO => Err(Error::ENOCOMPATPROTO),
             _ => Err(Error::EPROTONOSUPPORT),
         }
     }
@@ -426,6 +476,9 @@ impl Socket {
             // completes the watermarks when it arrives.
             let (mut local, remote) = pipepair([hwm(me.sndhwm), hwm(me.rcvhwm)], conflate);
             send_routing_id(&mut local, &me.routing_id);
+            if let Some(h) = &me.hello_msg {
+                send_hello_msg(&mut local, h);
+            }
             ours = Some(local);
             PendingConnection {
                 connecter: me.clone(),
@@ -463,6 +516,15 @@ impl Socket {
                 if me.recv_routing_id {
                     send_routing_id(&mut remote, &peer.info.routing_id);
                 }
+                if let Some(h) = &me.hello_msg {
+                    send_hello_msg(&mut local, h);
+                }
+                if let Some(h) = &peer.info.hello_msg {
+                    send_hello_msg(&mut remote, h);
+                }
+                if let Some(d) = &peer.info.disconnect_msg {
+                    local.set_disconnect_msg(d.clone());
+                }
                 remote.endpoint = addr.to_string();
                 remote.set_owner(peer.mailbox.clone());
                 peer.mailbox.send(Command::Bind(remote));
@@ -476,6 +538,43 @@ impl Socket {
         self.core.last_endpoint = addr.to_string();
         self.core.connected_inproc.push((addr.to_string(), id));
         Ok(())
+    }
+
+    /// `zmq_connect_peer`: connects a PEER and returns the routing id of
+    /// the new connection, so the first message can be addressed before
+    /// the peer speaks. `ENOTSUP` on other types; `EFAULT` with
+    /// `ZMQ_IMMEDIATE`, which would delay the pipe (and so the id) until
+    /// the connection is up.
+    pub fn connect_peer(&mut self, addr: &str) -> Result<u32> {
+        self.check_alive()?;
+        if self.socket_type() != types::PEER {
+            return Err(Error::ENOTSUP);
+        }
+        if self.core.options.immediate {
+            return Err(Error::EFAULT);
+        }
+        self.connect(addr)?;
+        Ok(self.pattern.last_attached_routing_id())
+    }
+
+    /// `zmq_join`: joins a group (DISH only, else `ENOTSUP`). `EINVAL` for
+    /// a group longer than `ZMQ_GROUP_MAX_LENGTH` or already joined. The
+    /// name ends at the first NUL, as a C string would. Like libzmq, this
+    /// neither checks for a terminated context nor processes commands.
+    pub fn join(&mut self, group: impl AsRef<[u8]>) -> Result<()> {
+        let (pattern, mut cx) = self.cx_split();
+        let r = pattern.join(&mut cx, group.as_ref());
+        self.reap_finished();
+        r
+    }
+
+    /// `zmq_leave`: leaves a group (DISH only, else `ENOTSUP`). `EINVAL`
+    /// for a group that is too long or was not joined.
+    pub fn leave(&mut self, group: impl AsRef<[u8]>) -> Result<()> {
+        let (pattern, mut cx) = self.cx_split();
+        let r = pattern.leave(&mut cx, group.as_ref());
+        self.reap_finished();
+        r
     }
 
     /// `zmq_unbind`.
@@ -522,6 +621,9 @@ impl Socket {
                     return Err(Error::ENOENT);
                 }
                 for id in ids {
+                    if let Some(p) = self.core.pipes.get_mut(id) {
+                        p.send_disconnect_msg();
+                    }
                     self.terminate_pipe(id);
                 }
                 Ok(())
@@ -622,18 +724,6 @@ impl Socket {
         }
     }
 
-    /// `zmq_join`: only group-receiving sockets (DISH) have groups.
-    pub fn join(&mut self, _group: &str) -> Result<()> {
-        self.check_alive()?;
-        Err(Error::ENOTSUP)
-    }
-
-    /// `zmq_leave`: see [`Socket::join`].
-    pub fn leave(&mut self, _group: &str) -> Result<()> {
-        self.check_alive()?;
-        Err(Error::ENOTSUP)
-    }
-
     /// Whether a message can be received now (for pollers).
     pub fn has_in(&mut self) -> bool {
         let (pattern, mut cx) = self.cx_split();
@@ -650,6 +740,7 @@ impl Socket {
 impl Drop for Socket {
     fn drop(&mut self) {
         for p in self.core.pipes.iter_mut() {
+            p.send_disconnect_msg();
             p.terminate();
         }
         self.core.ctx.unregister_socket(self.core.id);
@@ -664,6 +755,13 @@ fn send_routing_id(pipe: &mut Pipe, routing_id: &[u8]) {
     pipe.flush();
 }
 
+/// Sends `ZMQ_HELLO_MSG` as an ordinary message, so the peer's application
+/// reads it first.
+fn send_hello_msg(pipe: &mut Pipe, hello: &[u8]) {
+    let _ = pipe.write(Msg::from_slice(hello));
+    pipe.flush();
+}
+
 fn write_int(out: &mut [u8], v: i32) -> Result<usize> {
     if out.len() < 4 {
         return Err(Error::EINVAL);
@@ -674,3 +772,5 @@ fn write_int(out: &mut [u8], v: i32) -> Result<usize> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_draft;

@@ -21,3 +21,11 @@ pub const SCATTER: i32 = 17;
 pub const DGRAM: i32 = 18;
 pub const PEER: i32 = 19;
 pub const CHANNEL: i32 = 20;
+
+/// The draft types that libzmq makes thread-safe (`ZMQ_THREAD_SAFE`).
+pub fn is_thread_safe(socket_type: i32) -> bool {
+    matches!(
+        socket_type,
+        SERVER | CLIENT | RADIO | DISH | GATHER | SCATTER | PEER | CHANNEL
+    )
+}
