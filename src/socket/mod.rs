@@ -579,57 +579,45 @@ impl Socket {
 
     /// `zmq_unbind`.
     pub fn unbind(&mut self, addr: &str) -> Result<()> {
-        self.check_alive()?;
-        self.process_commands()?;
-        let ep = Endpoint::parse(addr, self.socket_type())?;
-        match ep.transport {
-            Transport::Inproc => {
-                self.core.ctx.unbind_inproc(addr, self.core.id)?;
-                self.core.bound_inproc.retain(|a| a != addr);
-                // libzmq also closes the connections made through it.
-                let ids: Vec<PipeId> = self
-                    .core
-                    .pipes
-                    .ids()
-                    .into_iter()
-                    .filter(|&id| self.core.pipes.get(id).is_some_and(|p| p.endpoint == addr))
-                    .collect();
-                for id in ids {
-                    self.terminate_pipe(id);
-                }
-                Ok(())
-            }
-            _ => Err(Error::ENOENT),
-        }
+        self.term_endpoint(addr)
     }
 
     /// `zmq_disconnect`.
     pub fn disconnect(&mut self, addr: &str) -> Result<()> {
+        self.term_endpoint(addr)
+    }
+
+    /// libzmq serves unbind and disconnect with one function: for inproc, a
+    /// name we bound is released (its connections stay up); otherwise the
+    /// connections we made to it are closed; `ENOENT` if neither.
+    fn term_endpoint(&mut self, addr: &str) -> Result<()> {
         self.check_alive()?;
         self.process_commands()?;
         let ep = Endpoint::parse(addr, self.socket_type())?;
-        match ep.transport {
-            Transport::Inproc => {
-                let ids: Vec<PipeId> = self
-                    .core
-                    .connected_inproc
-                    .iter()
-                    .filter(|(a, _)| a == addr)
-                    .map(|(_, id)| *id)
-                    .collect();
-                if ids.is_empty() {
-                    return Err(Error::ENOENT);
-                }
-                for id in ids {
-                    if let Some(p) = self.core.pipes.get_mut(id) {
-                        p.send_disconnect_msg();
-                    }
-                    self.terminate_pipe(id);
-                }
-                Ok(())
-            }
-            _ => Err(Error::ENOENT),
+        if ep.transport != Transport::Inproc {
+            return Err(Error::ENOENT);
         }
+        if self.core.ctx.unbind_inproc(addr, self.core.id).is_ok() {
+            self.core.bound_inproc.retain(|a| a != addr);
+            return Ok(());
+        }
+        let ids: Vec<PipeId> = self
+            .core
+            .connected_inproc
+            .iter()
+            .filter(|(a, _)| a == addr)
+            .map(|(_, id)| *id)
+            .collect();
+        if ids.is_empty() {
+            return Err(Error::ENOENT);
+        }
+        for id in ids {
+            if let Some(p) = self.core.pipes.get_mut(id) {
+                p.send_disconnect_msg();
+            }
+            self.terminate_pipe(id);
+        }
+        Ok(())
     }
 
     fn terminate_pipe(&mut self, id: PipeId) {

@@ -191,3 +191,16 @@ fn raising_sndhwm_after_connect_keeps_the_peers_share() {
     push.set_option(ZMQ_SNDHWM, &int(5)).unwrap();
     assert_eq!(sends_until_full(&mut push), 6);
 }
+
+#[test]
+fn inproc_unbind_releases_the_name_but_keeps_connections() {
+    let ctx = Context::new();
+    let (mut a, mut b) = pair_of(&ctx, PAIR, PAIR, "inproc://keep");
+    a.unbind("inproc://keep").unwrap();
+    assert_eq!(a.unbind("inproc://keep").unwrap_err(), Error::ENOENT);
+    send(&mut b, b"still here", false);
+    assert_eq!(recv(&mut a), b"still here");
+    // The name is free again.
+    let mut c = Socket::new(&ctx, PAIR).unwrap();
+    c.bind("inproc://keep").unwrap();
+}
