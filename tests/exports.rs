@@ -1,0 +1,91 @@
+//! `libzmq.so` exports every function of upstream `zmq.h` 4.3.5 (stable and
+//! draft; `zmq_utils.h` declares none), unversioned, and no other symbol.
+//!
+//! Builds nothing itself: it inspects the cdylib that `cargo test` built
+//! beside the test executable, with `nm -D --defined-only`.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// `target/<profile>/libzmq.so`: the test runs as `target/<profile>/deps/exports-<hash>`.
+fn cdylib() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps");
+    let lib = profile_dir.join("libzmq.so");
+    assert!(lib.is_file(), "{} not built", lib.display());
+    lib
+}
+
+/// (name, nm type letter) of every dynamic symbol the library defines.
+fn dynamic_symbols() -> Vec<(String, String)> {
+    let lib = cdylib();
+    let out = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(&lib)
+        .output()
+        .expect("run nm");
+    assert!(
+        out.status.success(),
+        "nm failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("nm output is UTF-8")
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace().rev();
+            let name = f.next()?.to_string();
+            let kind = f.next()?.to_string();
+            Some((name, kind))
+        })
+        .collect()
+}
+
+#[test]
+fn every_upstream_function_is_exported_unversioned_as_code() {
+    let symbols = dynamic_symbols();
+    let missing: Vec<String> = common::upstream_function_names()
+        .into_iter()
+        .filter(|f| !symbols.iter().any(|(name, kind)| name == f && kind == "T"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "not exported as unversioned functions: {missing:?}"
+    );
+}
+
+#[test]
+fn nothing_else_is_exported() {
+    let upstream: BTreeSet<String> = common::upstream_function_names().into_iter().collect();
+    let extra: Vec<String> = dynamic_symbols()
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter(|name| !upstream.contains(name))
+        .collect();
+    assert!(
+        extra.is_empty(),
+        "exported beyond upstream zmq.h: {extra:?}"
+    );
+}
+
+#[test]
+fn upstream_declares_the_whole_4_3_5_api() {
+    // A guard on the header parsing above: 4.3.5 declares 96 functions
+    // (with zmq_ppoll's two platform variants counted once).
+    let names = common::upstream_function_names();
+    assert_eq!(names.len(), 96, "{names:?}");
+    for f in [
+        "zmq_errno",
+        "zmq_ppoll",
+        "zmq_threadclose",
+        "zmq_socket_monitor_pipes_stats",
+    ] {
+        assert!(names.iter().any(|n| n == f), "{f}");
+    }
+}
