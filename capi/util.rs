@@ -277,12 +277,16 @@ pub unsafe extern "C" fn zmq_timers_reset(timers: *mut c_void, timer_id: c_int) 
 }
 
 /// Milliseconds until the next timer is due, -1 if there is none (zmq_timers(3)).
+///
+/// With no timer left, errno is set to EINVAL as zmq_timers(3) documents
+/// (libzmq itself leaves errno alone there; its own test_timers then relies
+/// on the EINVAL left by the call before).
 #[no_mangle]
 pub unsafe extern "C" fn zmq_timers_timeout(timers: *mut c_void) -> c_long {
     // SAFETY: the caller passes a timers handle.
-    let r = unsafe { self::timers(timers) }.map(|t| match t.timeout() {
-        Some(ms) => c_long::try_from(ms).unwrap_or(c_long::MAX),
-        None => -1,
+    let r = unsafe { self::timers(timers) }.and_then(|t| match t.timeout() {
+        Some(ms) => Ok(c_long::try_from(ms).unwrap_or(c_long::MAX)),
+        None => Err(Error::EINVAL),
     });
     ffi::ret(r)
 }

@@ -1086,6 +1086,10 @@ ZMQ_EXPORT int zmq_timers_set_interval(void *timers, int timer_id, size_t interv
 ZMQ_EXPORT int zmq_timers_reset(void *timers, int timer_id);
 
 // Milliseconds until the next timer is due, -1 if there is none (zmq_timers(3)).
+//
+// With no timer left, errno is set to EINVAL as zmq_timers(3) documents
+// (libzmq itself leaves errno alone there; its own test_timers then relies
+// on the EINVAL left by the call before).
 ZMQ_EXPORT long zmq_timers_timeout(void *timers);
 
 // Run the handlers of the timers that are due (zmq_timers(3)).
