@@ -10,14 +10,15 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
 
-/// `target/<profile>/libzmq.so`: the test runs as `target/<profile>/deps/exports-<hash>`.
+/// The `libzmq.so` built for this test run. The test runs as
+/// `target/<profile>/deps/exports-<hash>`, and `cargo test` leaves the fresh
+/// cdylib in `deps/` (only `cargo build` copies it up to `target/<profile>/`).
 fn cdylib() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
-    let profile_dir = exe
+    let lib = exe
         .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>/deps");
-    let lib = profile_dir.join("libzmq.so");
+        .expect("target/<profile>/deps")
+        .join("libzmq.so");
     assert!(lib.is_file(), "{} not built", lib.display());
     lib
 }
