@@ -31,13 +31,12 @@ fn build_and_run(name: &str) {
     let exe = dir.join(name);
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let out = Command::new(&cc)
-        .args([
-            "-std=gnu99",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-DZMQ_BUILD_DRAFT_API",
-        ])
+        .args(["-std=gnu99", "-Wall", "-Wextra", "-Werror"])
+        .args(if cfg!(feature = "draft") {
+            ["-DZMQ_BUILD_DRAFT_API", "-DEXPECT_DRAFT=1"]
+        } else {
+            ["-UZMQ_BUILD_DRAFT_API", "-DEXPECT_DRAFT=0"]
+        })
         .arg("-I")
         .arg(root.join("include"))
         .arg(root.join("tests/c").join(format!("{name}.c")))

@@ -31,7 +31,7 @@ mod tests {
 
     #[test]
     fn has_reports_draft_and_nothing_unsupported() {
-        assert!(has("draft"));
+        assert_eq!(has("draft"), cfg!(feature = "draft"));
         for cap in [
             "ipc", "curve", "gssapi", "pgm", "tipc", "norm", "vmci", "ws", "wss", "WS", "",
         ] {

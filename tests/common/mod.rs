@@ -87,22 +87,39 @@ fn is_conditional(t: &str) -> bool {
         .any(|d| t.starts_with(d))
 }
 
-/// The names of all functions upstream `zmq.h` declares (stable and draft).
-/// (`zmq_utils.h` 4.3.5 declares none.)
-pub fn upstream_function_names() -> Vec<String> {
-    let mut names: Vec<String> = upstream_declarations()
-        .lines()
-        .filter(|l| l.trim_start().starts_with("ZMQ_EXPORT"))
-        .map(|decl| {
-            let head = &decl[..decl.find('(').expect("prototype has a parameter list")];
-            head.trim_end()
+/// The names of the functions upstream `zmq.h` declares, with whether each
+/// is draft (declared inside `#ifdef ZMQ_BUILD_DRAFT_API`). `zmq_utils.h`
+/// 4.3.5 declares none.
+pub fn upstream_functions() -> Vec<(String, bool)> {
+    let mut draft = false;
+    let mut names: Vec<(String, bool)> = vec![];
+    for line in upstream_declarations().lines() {
+        let t = line.trim_start();
+        if t.starts_with("#ifdef ZMQ_BUILD_DRAFT_API") {
+            draft = true;
+        } else if t.starts_with("#endif // ZMQ_BUILD_DRAFT_API") {
+            draft = false;
+        } else if t.starts_with("ZMQ_EXPORT") {
+            let head = &t[..t.find('(').expect("prototype has a parameter list")];
+            let name = head
+                .trim_end()
                 .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                 .next()
-                .expect("function name")
-                .to_string()
-        })
-        .collect();
+                .expect("function name");
+            names.push((name.to_string(), draft));
+        }
+    }
     names.sort();
     names.dedup();
     names
+}
+
+/// The names of the functions this build must export: all of upstream's,
+/// or only the stable ones without the `draft` feature.
+pub fn expected_exports() -> Vec<String> {
+    upstream_functions()
+        .into_iter()
+        .filter(|(_, draft)| cfg!(feature = "draft") || !draft)
+        .map(|(name, _)| name)
+        .collect()
 }
