@@ -66,7 +66,8 @@ pub unsafe extern "C" fn zmq_z85_encode(
     data_: *const u8,
     size_: usize,
 ) -> *mut c_char {
-    let Some(len) = z85::encoded_len(size_) else {
+    let Some((len, with_nul)) = z85::encoded_len(size_).and_then(|n| Some((n, n.checked_add(1)?)))
+    else {
         return fail(Error::EINVAL);
     };
     if dest_.is_null() || (data_.is_null() && size_ > 0) {
@@ -80,7 +81,7 @@ pub unsafe extern "C" fn zmq_z85_encode(
     };
     // SAFETY: non-NULL, and the caller provides size * 5 / 4 + 1 writable
     // bytes (zmq_z85_encode(3)) that do not overlap `data_`.
-    let out = unsafe { slice::from_raw_parts_mut(dest_.cast::<u8>(), len + 1) };
+    let out = unsafe { slice::from_raw_parts_mut(dest_.cast::<u8>(), with_nul) };
     match z85::encode_into(data, out) {
         Ok(()) => {
             out[len] = 0;

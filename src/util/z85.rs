@@ -23,9 +23,14 @@ const DIGITS: [u8; 256] = {
 };
 const INVALID: u8 = 0xff;
 
-/// The text length for `n` bytes, or `None` if `n` is not a multiple of 4.
+/// The text length for `n` bytes, or `None` if `n` is not a multiple of 4
+/// (or the text would not fit in memory).
 pub fn encoded_len(n: usize) -> Option<usize> {
-    n.is_multiple_of(4).then_some(n / 4 * 5)
+    if n.is_multiple_of(4) {
+        (n / 4).checked_mul(5)
+    } else {
+        None
+    }
 }
 
 /// The byte length for `n` characters, or `None` if libzmq would refuse a
@@ -174,6 +179,12 @@ mod tests {
         let mut out = [0xaa; 8];
         assert_eq!(decode_into(b"00000####}", &mut out), Err(Error::EINVAL));
         assert_eq!(out, [0, 0, 0, 0, 0xaa, 0xaa, 0xaa, 0xaa]);
+    }
+
+    #[test]
+    fn encoded_length_of_huge_input_does_not_overflow() {
+        assert_eq!(encoded_len(usize::MAX - 3), None);
+        assert_eq!(encoded_len(8), Some(10));
     }
 
     #[test]
