@@ -1,0 +1,41 @@
+//! The engine-free utilities of the libzmq API: Z85, timers, atomic
+//! counters, the stopwatch, application threads, version and capabilities.
+//! Safe Rust; `capi/util.rs` exports them to C.
+
+pub mod counter;
+pub mod stopwatch;
+pub mod thread;
+pub mod timers;
+pub mod z85;
+
+/// The libzmq version this library implements: (major, minor, patch).
+pub const VERSION: (i32, i32, i32) = (4, 3, 5);
+
+/// Whether the library provides `capability`, as `zmq_has` reports it.
+///
+/// The one place that lists what this build supports; each transport or
+/// mechanism turns itself on here when it lands.
+pub fn has(capability: &str) -> bool {
+    match capability {
+        // This build exports the ZMQ_BUILD_DRAFT_API surface.
+        "draft" => cfg!(feature = "draft"),
+        // Not yet: "ipc", "curve"; never: "pgm", "tipc", "norm", "vmci",
+        // "gssapi", "ws"/"wss" (libzmq 4.3.5 probes those as "WS"/"WSS").
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn has_reports_draft_and_nothing_unsupported() {
+        assert_eq!(has("draft"), cfg!(feature = "draft"));
+        for cap in [
+            "ipc", "curve", "gssapi", "pgm", "tipc", "norm", "vmci", "ws", "wss", "WS", "",
+        ] {
+            assert!(!has(cap), "{cap}");
+        }
+    }
+}
