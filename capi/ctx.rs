@@ -1,83 +1,65 @@
-//! Context exports: `zmq_ctx_*` and the legacy `zmq_init` / `zmq_term`.
-//!
-//! Stubs until the engine's context lands: `ENOTSUP` and the failure value.
+//! Context exports: `zmq_ctx_*` and the legacy `zmq_init`/`zmq_term`.
 
 use std::ffi::{c_int, c_void};
-use std::ptr;
 
-use super::consts::ZMQ_IO_THREADS;
-use super::ffi::{fail, not_yet};
+use super::ffi::{ret_int, set_errno};
+use super::handles;
+use crate::ctx::Context;
 use crate::Error;
 
-/// Create a context (zmq_ctx_new(3)).
 #[no_mangle]
-pub unsafe extern "C" fn zmq_ctx_new() -> *mut c_void {
-    not_yet()
+pub extern "C" fn zmq_ctx_new() -> *mut c_void {
+    handles::new_ctx(Context::new())
 }
 
-/// Terminate a context, blocking until its sockets are closed (zmq_ctx_term(3)).
+/// # Safety
+/// `context_` must be NULL or a handle from `zmq_ctx_new`; it is freed.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_ctx_term(context_: *mut c_void) -> c_int {
-    let _ = context_;
-    not_yet()
+    // SAFETY: the handle is validated before use.
+    let r = unsafe { handles::ctx(context_) }.cloned();
+    ret_int(r.map(|ctx| {
+        ctx.term();
+        // SAFETY: term waited for every socket; the handle is ours to free.
+        unsafe { handles::free_ctx(context_) };
+        0
+    }))
 }
 
-/// Make blocking calls on the context's sockets fail with ETERM (zmq_ctx_shutdown(3)).
+/// # Safety
+/// `context_` must be NULL or a live context_ handle.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_ctx_shutdown(context_: *mut c_void) -> c_int {
-    let _ = context_;
-    not_yet()
+    // SAFETY: the handle is validated before use.
+    ret_int(unsafe { handles::ctx(context_) }.map(|ctx| {
+        ctx.shutdown();
+        0
+    }))
 }
 
-/// Set a context option (zmq_ctx_set(3)).
+/// # Safety
+/// `context_` must be NULL or a live context_ handle.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_ctx_set(
     context_: *mut c_void,
     option_: c_int,
     optval_: c_int,
 ) -> c_int {
-    let _ = (context_, option_, optval_);
-    not_yet()
+    // SAFETY: the handle is validated before use.
+    ret_int(unsafe { handles::ctx(context_) }.and_then(|ctx| ctx.set(option_, optval_).map(|_| 0)))
 }
 
-/// Get a context option (zmq_ctx_get(3)).
+/// # Safety
+/// `context_` must be NULL or a live context_ handle.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_ctx_get(context_: *mut c_void, option_: c_int) -> c_int {
-    let _ = (context_, option_);
-    not_yet()
+    // SAFETY: the handle is validated before use.
+    ret_int(unsafe { handles::ctx(context_) }.and_then(|ctx| ctx.get(option_)))
 }
 
-/// Legacy: a context with `io_threads_` io threads (zmq_init(3)).
-#[no_mangle]
-pub unsafe extern "C" fn zmq_init(io_threads_: c_int) -> *mut c_void {
-    if io_threads_ < 0 {
-        return fail(Error::EINVAL);
-    }
-    // SAFETY: no preconditions.
-    let ctx = unsafe { zmq_ctx_new() };
-    if ctx.is_null() {
-        return ptr::null_mut();
-    }
-    // SAFETY: `ctx` is a live context just created.
-    unsafe { zmq_ctx_set(ctx, ZMQ_IO_THREADS, io_threads_) };
-    ctx
-}
-
-/// Legacy name of `zmq_ctx_term` (zmq_term(3)).
-#[no_mangle]
-pub unsafe extern "C" fn zmq_term(context_: *mut c_void) -> c_int {
-    // SAFETY: same contract as zmq_ctx_term.
-    unsafe { zmq_ctx_term(context_) }
-}
-
-/// Legacy name of `zmq_ctx_term` (zmq_ctx_destroy(3)).
-#[no_mangle]
-pub unsafe extern "C" fn zmq_ctx_destroy(context_: *mut c_void) -> c_int {
-    // SAFETY: same contract as zmq_ctx_term.
-    unsafe { zmq_ctx_term(context_) }
-}
-
-/// Set a context option of any type (DRAFT, zmq_ctx_set_ext(3)).
+/// # Safety
+/// `context_` must be NULL or a live context_ handle; `optval_` must be
+/// readable for `optvallen_` bytes.
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_ctx_set_ext(
@@ -86,11 +68,17 @@ pub unsafe extern "C" fn zmq_ctx_set_ext(
     optval_: *const c_void,
     optvallen_: usize,
 ) -> c_int {
-    let _ = (context_, option_, optval_, optvallen_);
-    not_yet()
+    // SAFETY: the handle is validated; the buffer is the caller's promise.
+    let r = unsafe { handles::ctx(context_) }.and_then(|ctx| {
+        let raw = unsafe { super::handles::bytes(optval_, optvallen_) }?;
+        ctx.set_ext(option_, raw).map(|_| 0)
+    });
+    ret_int(r)
 }
 
-/// Get a context option of any type (DRAFT, zmq_ctx_get_ext(3)).
+/// # Safety
+/// `context_` must be NULL or a live context_ handle; `optval_` must be
+/// writable for `*optvallen_` bytes.
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_ctx_get_ext(
@@ -99,6 +87,46 @@ pub unsafe extern "C" fn zmq_ctx_get_ext(
     optval_: *mut c_void,
     optvallen_: *mut usize,
 ) -> c_int {
-    let _ = (context_, option_, optval_, optvallen_);
-    not_yet()
+    // SAFETY: the handle is validated; the buffer is the caller's promise.
+    let r = unsafe { handles::ctx(context_) }.and_then(|ctx| {
+        if optval_.is_null() || optvallen_.is_null() {
+            return Err(Error::EFAULT);
+        }
+        let out = unsafe { std::slice::from_raw_parts_mut(optval_ as *mut u8, *optvallen_) };
+        let n = ctx.get_ext(option_, out)?;
+        unsafe { *optvallen_ = n };
+        Ok(0)
+    });
+    ret_int(r)
+}
+
+/// Legacy: a context_ with `io_threads_` io threads (`EINVAL` if negative).
+#[no_mangle]
+pub extern "C" fn zmq_init(io_threads_: c_int) -> *mut c_void {
+    if io_threads_ < 0 {
+        set_errno(libc::EINVAL);
+        return std::ptr::null_mut();
+    }
+    let ctx = Context::new();
+    if ctx.set(crate::ctx::IO_THREADS, io_threads_).is_err() {
+        set_errno(libc::EINVAL);
+        return std::ptr::null_mut();
+    }
+    handles::new_ctx(ctx)
+}
+
+/// # Safety
+/// As `zmq_ctx_term`.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_term(context_: *mut c_void) -> c_int {
+    // SAFETY: same contract.
+    unsafe { zmq_ctx_term(context_) }
+}
+
+/// # Safety
+/// As `zmq_ctx_term`.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_ctx_destroy(context_: *mut c_void) -> c_int {
+    // SAFETY: same contract.
+    unsafe { zmq_ctx_term(context_) }
 }

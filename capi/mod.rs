@@ -40,6 +40,7 @@ pub mod consts;
 pub mod types;
 
 pub(crate) mod ffi;
+pub(crate) mod handles;
 
 pub mod ctx;
 pub mod monitor;

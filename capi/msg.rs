@@ -1,30 +1,82 @@
-//! Message exports: `zmq_msg_*` except send/receive (in `socket.rs`).
-//!
-//! Stubs until the engine's message lands: `ENOTSUP` and the failure value
-//! (NULL, 0 or -1 as the signature allows). `zmq_msg_more` forwards to
-//! `zmq_msg_get (msg, ZMQ_MORE)`, as in libzmq.
+//! Message exports: `zmq_msg_*`. A `zmq_msg_t` is our `Msg`, same size_ and
+//! alignment, so each call casts the pointer.
 
-use std::ffi::{c_char, c_int, c_void};
+use std::ffi::{c_char, c_int, c_void, CStr};
 
-use super::consts::ZMQ_MORE;
-use super::ffi::not_yet;
+use super::ffi::{ret_int, set_errno};
+use super::handles::text;
 use super::types::{zmq_free_fn, zmq_msg_t};
+use crate::msg::Msg;
+use crate::{Error, Result};
 
-/// Initialise an empty message (zmq_msg_init(3)).
+const ZMQ_MORE: c_int = 1;
+const ZMQ_SRCFD: c_int = 2;
+const ZMQ_SHARED: c_int = 3;
+
+/// # Safety
+/// `msg_` must be NULL or point to 64 writable, pointer-aligned bytes.
+unsafe fn init(msg_: *mut zmq_msg_t, m: Result<Msg>) -> c_int {
+    if msg_.is_null() {
+        set_errno(libc::EFAULT);
+        return -1;
+    }
+    // SAFETY: the caller's memory is uninitialised storage for a message:
+    // write without dropping what was there.
+    ret_int(m.map(|m| unsafe {
+        std::ptr::write(msg_ as *mut Msg, m);
+        0
+    }))
+}
+
+/// # Safety
+/// `msg_` must be NULL or a `zmq_msg_t` the caller initialised.
+unsafe fn valid<'a>(msg_: *const zmq_msg_t) -> Result<&'a mut Msg> {
+    if msg_.is_null() {
+        return Err(Error::EFAULT);
+    }
+    // SAFETY: same layout; initialised per the contract.
+    let m = unsafe { &mut *(msg_ as *mut Msg) };
+    if m.is_valid() {
+        Ok(m)
+    } else {
+        Err(Error::EFAULT)
+    }
+}
+
+/// # Safety
+/// `msg_` points to storage for a `zmq_msg_t`.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_init(msg_: *mut zmq_msg_t) -> c_int {
-    let _ = msg_;
-    not_yet()
+    // SAFETY: same contract.
+    unsafe { init(msg_, Ok(Msg::new())) }
 }
 
-/// Initialise a message of `size_` bytes (zmq_msg_init_size(3)).
+/// # Safety
+/// `msg_` points to storage for a `zmq_msg_t`.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_init_size(msg_: *mut zmq_msg_t, size_: usize) -> c_int {
-    let _ = (msg_, size_);
-    not_yet()
+    // SAFETY: same contract.
+    unsafe { init(msg_, Msg::with_size(size_)) }
 }
 
-/// Initialise a message over the caller's buffer, freed by `ffn_` (zmq_msg_init_data(3)).
+/// # Safety
+/// `msg_` points to storage for a `zmq_msg_t`; `buf_` readable for `size_`.
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_init_buffer(
+    msg_: *mut zmq_msg_t,
+    buf_: *const c_void,
+    size_: usize,
+) -> c_int {
+    // SAFETY: the buffer is the caller's promise.
+    let m = unsafe { super::handles::bytes(buf_, size_) }.map(Msg::from_slice);
+    // SAFETY: same contract.
+    unsafe { init(msg_, m) }
+}
+
+/// # Safety
+/// `msg_` points to storage for a `zmq_msg_t`; `data_` valid for `size_`
+/// bytes until `ffn_` is called (or forever without `ffn_`).
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_init_data(
     msg_: *mut zmq_msg_t,
@@ -33,60 +85,109 @@ pub unsafe extern "C" fn zmq_msg_init_data(
     ffn_: zmq_free_fn,
     hint_: *mut c_void,
 ) -> c_int {
-    let _ = (msg_, data_, size_, ffn_, hint_);
-    not_yet()
+    if data_.is_null() && size_ > 0 {
+        set_errno(libc::EFAULT);
+        return -1;
+    }
+    // SAFETY: the buffer's lifetime and ffn_'s thread-safety are the
+    // caller's promise, as in libzmq.
+    let m = unsafe { Msg::from_raw_parts(data_ as *mut u8, size_, ffn_, hint_) };
+    // SAFETY: same contract.
+    unsafe { init(msg_, m) }
 }
 
-/// Release a message (zmq_msg_close(3)).
+/// # Safety
+/// `msg_` an initialised message.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_close(msg_: *mut zmq_msg_t) -> c_int {
-    let _ = msg_;
-    not_yet()
+    // SAFETY: validated; replacing drops the old value exactly once.
+    ret_int(unsafe { valid(msg_) }.map(|m| {
+        *m = Msg::invalid();
+        0
+    }))
 }
 
-/// Move a message's content, leaving the source empty (zmq_msg_move(3)).
+/// # Safety
+/// Both initialised messages.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_move(dest_: *mut zmq_msg_t, src_: *mut zmq_msg_t) -> c_int {
-    let _ = (dest_, src_);
-    not_yet()
+    // SAFETY: both validated.
+    ret_int(unsafe { valid(src_) }.and_then(|s| {
+        let d = unsafe { valid(dest_) }?;
+        if !std::ptr::eq(d, s) {
+            *d = s.take();
+        }
+        Ok(0)
+    }))
 }
 
-/// Share a message's content (zmq_msg_copy(3)).
+/// # Safety
+/// Both initialised messages.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_copy(dest_: *mut zmq_msg_t, src_: *mut zmq_msg_t) -> c_int {
-    let _ = (dest_, src_);
-    not_yet()
+    // SAFETY: both validated.
+    ret_int(unsafe { valid(src_) }.and_then(|s| {
+        let d = unsafe { valid(dest_) }?;
+        if !std::ptr::eq(d, s) {
+            *d = s.share();
+        }
+        Ok(0)
+    }))
 }
 
-/// The message's bytes (zmq_msg_data(3)).
+/// # Safety
+/// `msg_` an initialised message.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_data(msg_: *mut zmq_msg_t) -> *mut c_void {
-    let _ = msg_;
-    not_yet()
+    // SAFETY: validated.
+    match unsafe { valid(msg_) } {
+        Ok(m) => m.data_ptr() as *mut c_void,
+        Err(e) => {
+            set_errno(e.errno());
+            std::ptr::null_mut()
+        }
+    }
 }
 
-/// The message's size in bytes (zmq_msg_size(3)).
+/// # Safety
+/// `msg_` an initialised message.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_size(msg_: *const zmq_msg_t) -> usize {
-    let _ = msg_;
-    not_yet()
+    // SAFETY: validated.
+    unsafe { valid(msg_) }.map(|m| m.size()).unwrap_or(0)
 }
 
-/// Whether more parts follow (zmq_msg_more(3)).
+/// # Safety
+/// `msg_` an initialised message.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_more(msg_: *const zmq_msg_t) -> c_int {
-    // SAFETY: same contract as zmq_msg_get.
+    // SAFETY: same contract.
     unsafe { zmq_msg_get(msg_, ZMQ_MORE) }
 }
 
-/// Get a message property (zmq_msg_get(3)).
+/// # Safety
+/// `msg_` an initialised message.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_get(msg_: *const zmq_msg_t, property_: c_int) -> c_int {
-    let _ = (msg_, property_);
-    not_yet()
+    // SAFETY: validated.
+    ret_int(unsafe { valid(msg_) }.and_then(|m| {
+        match property_ {
+            ZMQ_MORE => Ok(m.has_more() as c_int),
+            ZMQ_SHARED => Ok(m.is_shared() as c_int),
+            ZMQ_SRCFD => m
+                .metadata()
+                .and_then(|md| md.get("__fd"))
+                .and_then(|v| v.to_str().ok()?.parse().ok())
+                .ok_or(Error::EINVAL),
+            _ => Err(Error::EINVAL),
+        }
+    }))
 }
 
-/// Set a message property (zmq_msg_set(3)).
+/// No property_ can be set (as in libzmq): always `EINVAL`.
+///
+/// # Safety
+/// Nothing is dereferenced.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_set(
     msg_: *mut zmq_msg_t,
@@ -94,59 +195,78 @@ pub unsafe extern "C" fn zmq_msg_set(
     optval_: c_int,
 ) -> c_int {
     let _ = (msg_, property_, optval_);
-    not_yet()
+    set_errno(libc::EINVAL);
+    -1
 }
 
-/// Get a metadata property of a received message (zmq_msg_gets(3)).
+/// # Safety
+/// `msg_` an initialised message; `property_` a C string.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_gets(
     msg_: *const zmq_msg_t,
     property_: *const c_char,
 ) -> *const c_char {
-    let _ = (msg_, property_);
-    not_yet()
+    // SAFETY: validated; the returned string lives as long as the message.
+    let r = unsafe { valid(msg_) }.and_then(|m| {
+        let name = unsafe { text(property_) }?;
+        m.metadata()
+            .and_then(|md| md.get(name))
+            .map(CStr::as_ptr)
+            .ok_or(Error::EINVAL)
+    });
+    match r {
+        Ok(p) => p,
+        Err(e) => {
+            set_errno(e.errno());
+            std::ptr::null()
+        }
+    }
 }
 
-/// Set the routing id for a SERVER/PEER socket (DRAFT, zmq_msg_set_routing_id(3)).
+/// # Safety
+/// `msg_` an initialised message.
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_set_routing_id(msg: *mut zmq_msg_t, routing_id: u32) -> c_int {
-    let _ = (msg, routing_id);
-    not_yet()
+    // SAFETY: validated.
+    ret_int(unsafe { valid(msg) }.and_then(|m| m.set_routing_id(routing_id).map(|_| 0)))
 }
 
-/// The routing id, 0 if none (DRAFT, zmq_msg_routing_id(3)).
+/// # Safety
+/// `msg_` an initialised message.
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_routing_id(msg: *mut zmq_msg_t) -> u32 {
-    let _ = msg;
-    not_yet()
+    // SAFETY: validated.
+    unsafe { valid(msg) }.map(|m| m.routing_id()).unwrap_or(0)
 }
 
-/// Set the RADIO/DISH group (DRAFT, zmq_msg_set_group(3)).
+/// # Safety
+/// `msg_` an initialised message; `group` a C string.
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_set_group(msg: *mut zmq_msg_t, group: *const c_char) -> c_int {
-    let _ = (msg, group);
-    not_yet()
+    // SAFETY: validated; the string is the caller's promise.
+    ret_int(unsafe { valid(msg) }.and_then(|m| {
+        if group.is_null() {
+            return Err(Error::EINVAL);
+        }
+        let g = unsafe { CStr::from_ptr(group) };
+        m.set_group(g.to_bytes()).map(|_| 0)
+    }))
 }
 
-/// The RADIO/DISH group (DRAFT, zmq_msg_group(3)).
+/// # Safety
+/// `msg_` an initialised message.
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_group(msg: *mut zmq_msg_t) -> *const c_char {
-    let _ = msg;
-    not_yet()
-}
-
-/// Initialise a message with a copy of a buffer (DRAFT, zmq_msg_init_buffer(3)).
-#[cfg(feature = "draft")]
-#[no_mangle]
-pub unsafe extern "C" fn zmq_msg_init_buffer(
-    msg_: *mut zmq_msg_t,
-    buf_: *const c_void,
-    size_: usize,
-) -> c_int {
-    let _ = (msg_, buf_, size_);
-    not_yet()
+    // SAFETY: validated; the name lives as long as the message.
+    match unsafe { valid(msg) } {
+        Ok(m) => m.group().as_ptr(),
+        Err(e) => {
+            set_errno(e.errno());
+            std::ptr::null()
+        }
+    }
 }

@@ -1,29 +1,52 @@
-//! Socket exports: create/close, options, endpoints, send and receive.
-//!
-//! Stubs until the engine's sockets land: `ENOTSUP` and the failure value.
-//! The legacy `zmq_sendmsg` / `zmq_recvmsg` forward to `zmq_msg_send` /
-//! `zmq_msg_recv`, as in libzmq.
+//! Socket exports: creation, options, endpoints, send and receive.
 
 use std::ffi::{c_char, c_int, c_void};
 
-use super::ffi::not_yet;
+use super::ffi::{cstr, ret_int, set_errno};
+use super::handles;
+use super::handles::{bytes, text};
 use super::types::zmq_msg_t;
+use crate::msg::Msg;
+use crate::socket::Socket;
+use crate::{Error, Result};
 
-/// Create a socket of `type_` in a context (zmq_socket(3)).
+/// The size libzmq reports for a message, clipped to `INT_MAX`.
+fn clipped(size: usize) -> c_int {
+    size.min(c_int::MAX as usize) as c_int
+}
+
+/// # Safety
+/// `s_` must be NULL or a socket handle used by one thread at a time.
+unsafe fn with_socket<T>(s_: *mut c_void, f: impl FnOnce(&mut Socket) -> Result<T>) -> Result<T> {
+    // SAFETY: per the contract; the handle is validated.
+    f(unsafe { handles::socket(s_) }?)
+}
+
+/// # Safety
+/// `context` must be NULL or a live context handle.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_socket(context_: *mut c_void, type_: c_int) -> *mut c_void {
-    let _ = (context_, type_);
-    not_yet()
+    // SAFETY: the handle is validated before use.
+    let r = unsafe { handles::ctx(context_) }.and_then(|ctx| Socket::new(ctx, type_));
+    match r {
+        Ok(s_) => handles::new_socket(s_),
+        Err(e) => {
+            set_errno(e.errno());
+            std::ptr::null_mut()
+        }
+    }
 }
 
-/// Close a socket (zmq_close(3)).
+/// # Safety
+/// `s_` must be NULL or a live socket handle; it is freed.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_close(s_: *mut c_void) -> c_int {
-    let _ = s_;
-    not_yet()
+    // SAFETY: validated inside.
+    ret_int(unsafe { handles::close_socket(s_) }.map(|_| 0))
 }
 
-/// Set a socket option (zmq_setsockopt(3)).
+/// # Safety
+/// `s_` as for `zmq_close`; `optval_` readable for `optvallen_` bytes or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_setsockopt(
     s_: *mut c_void,
@@ -31,11 +54,21 @@ pub unsafe extern "C" fn zmq_setsockopt(
     optval_: *const c_void,
     optvallen_: usize,
 ) -> c_int {
-    let _ = (s_, option_, optval_, optvallen_);
-    not_yet()
+    // SAFETY: handle validated; the buffer is the caller's_ promise.
+    ret_int(unsafe {
+        with_socket(s_, |sock| {
+            let value = if optval_.is_null() && optvallen_ == 0 {
+                None
+            } else {
+                Some(bytes(optval_, optvallen_)?)
+            };
+            sock.set_option_raw(option_, value).map(|_| 0)
+        })
+    })
 }
 
-/// Get a socket option (zmq_getsockopt(3)).
+/// # Safety
+/// `s_` as for `zmq_close`; `optval_` writable for `*optvallen_` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_getsockopt(
     s_: *mut c_void,
@@ -43,39 +76,65 @@ pub unsafe extern "C" fn zmq_getsockopt(
     optval_: *mut c_void,
     optvallen_: *mut usize,
 ) -> c_int {
-    let _ = (s_, option_, optval_, optvallen_);
-    not_yet()
+    // SAFETY: handle validated; the buffer is the caller's_ promise.
+    ret_int(unsafe {
+        with_socket(s_, |sock| {
+            if optvallen_.is_null() || (optval_.is_null() && *optvallen_ > 0) {
+                return Err(Error::EFAULT);
+            }
+            let out: &mut [u8] = if *optvallen_ == 0 {
+                &mut []
+            } else {
+                std::slice::from_raw_parts_mut(optval_ as *mut u8, *optvallen_)
+            };
+            let n = sock.get_option(option_, out)?;
+            *optvallen_ = n;
+            Ok(0)
+        })
+    })
 }
 
-/// Accept connections on an endpoint (zmq_bind(3)).
+/// # Safety
+/// `s_` must be NULL or a live socket handle; `addr_` NULL or a C string.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_bind(s_: *mut c_void, addr_: *const c_char) -> c_int {
-    let _ = (s_, addr_);
-    not_yet()
+    // SAFETY: handle validated; the string is the caller's_ promise.
+    ret_int(unsafe { with_socket(s_, |sock| sock.bind(text(addr_)?).map(|_| 0)) })
 }
 
-/// Connect to an endpoint (zmq_connect(3)).
+/// # Safety
+/// `s_` must be NULL or a live socket handle; `addr_` NULL or a C string.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_connect(s_: *mut c_void, addr_: *const c_char) -> c_int {
-    let _ = (s_, addr_);
-    not_yet()
+    // SAFETY: handle validated; the string is the caller's_ promise.
+    ret_int(unsafe { with_socket(s_, |sock| sock.connect(text(addr_)?).map(|_| 0)) })
 }
 
-/// Stop accepting connections on an endpoint (zmq_unbind(3)).
+/// # Safety
+/// `s_` must be NULL or a live socket handle; `addr_` NULL or a C string.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_unbind(s_: *mut c_void, addr_: *const c_char) -> c_int {
-    let _ = (s_, addr_);
-    not_yet()
+    // SAFETY: handle validated; the string is the caller's_ promise.
+    ret_int(unsafe { with_socket(s_, |sock| sock.unbind(text(addr_)?).map(|_| 0)) })
 }
 
-/// Disconnect from an endpoint (zmq_disconnect(3)).
+/// # Safety
+/// `s_` must be NULL or a live socket handle; `addr_` NULL or a C string.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_disconnect(s_: *mut c_void, addr_: *const c_char) -> c_int {
-    let _ = (s_, addr_);
-    not_yet()
+    // SAFETY: handle validated; the string is the caller's_ promise.
+    ret_int(unsafe { with_socket(s_, |sock| sock.disconnect(text(addr_)?).map(|_| 0)) })
 }
 
-/// Send a message part copied from a buffer (zmq_send(3)).
+/// Sends a message the socket takes over on success.
+fn send_msg(sock: &mut Socket, msg_: &mut Msg, flags_: c_int) -> Result<c_int> {
+    let size = msg_.size();
+    sock.send(msg_, flags_)?;
+    Ok(clipped(size))
+}
+
+/// # Safety
+/// `s_` a socket handle or NULL; `buf_` readable for `len_` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_send(
     s_: *mut c_void,
@@ -83,11 +142,18 @@ pub unsafe extern "C" fn zmq_send(
     len_: usize,
     flags_: c_int,
 ) -> c_int {
-    let _ = (s_, buf_, len_, flags_);
-    not_yet()
+    // SAFETY: handle validated; the buffer is the caller's_ promise.
+    ret_int(unsafe {
+        with_socket(s_, |sock| {
+            let mut msg_ = Msg::from_slice(bytes(buf_, len_)?);
+            send_msg(sock, &mut msg_, flags_)
+        })
+    })
 }
 
-/// Send a message part from a constant buffer, without copying (zmq_send_const(3)).
+/// # Safety
+/// As `zmq_send`, and `buf_` must stay valid and unchanged for as long as
+/// the library may hold the message.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_send_const(
     s_: *mut c_void,
@@ -95,11 +161,20 @@ pub unsafe extern "C" fn zmq_send_const(
     len_: usize,
     flags_: c_int,
 ) -> c_int {
-    let _ = (s_, buf_, len_, flags_);
-    not_yet()
+    // SAFETY: handle validated; constness of the buffer is the contract.
+    ret_int(unsafe {
+        with_socket(s_, |sock| {
+            if buf_.is_null() && len_ > 0 {
+                return Err(Error::EFAULT);
+            }
+            let mut msg_ = Msg::from_raw_parts(buf_ as *mut u8, len_, None, std::ptr::null_mut())?;
+            send_msg(sock, &mut msg_, flags_)
+        })
+    })
 }
 
-/// Receive a message part into a buffer, truncating (zmq_recv(3)).
+/// # Safety
+/// `s_` a socket handle or NULL; `buf_` writable for `len_` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_recv(
     s_: *mut c_void,
@@ -107,55 +182,99 @@ pub unsafe extern "C" fn zmq_recv(
     len_: usize,
     flags_: c_int,
 ) -> c_int {
-    let _ = (s_, buf_, len_, flags_);
-    not_yet()
+    // SAFETY: handle validated; the buffer is the caller's_ promise.
+    ret_int(unsafe {
+        with_socket(s_, |sock| {
+            let msg_ = sock.recv(flags_)?;
+            // An oversized message is truncated; the full size is returned.
+            let n = msg_.size().min(len_);
+            if n > 0 {
+                if buf_.is_null() {
+                    return Err(Error::EFAULT);
+                }
+                std::ptr::copy_nonoverlapping(msg_.data_ptr(), buf_ as *mut u8, n);
+            }
+            Ok(clipped(msg_.size()))
+        })
+    })
 }
 
-/// Send a message part (zmq_msg_send(3)).
+/// # Safety
+/// `msg_` must point to an initialised `zmq_msg_t`.
+unsafe fn msg_ref<'a>(msg_: *mut zmq_msg_t) -> Result<&'a mut Msg> {
+    if msg_.is_null() {
+        return Err(Error::EFAULT);
+    }
+    // SAFETY: zmq_msg_t and Msg have the same size and alignment; the
+    // caller initialised it with zmq_msg_init*.
+    let m = unsafe { &mut *(msg_ as *mut Msg) };
+    if !m.is_valid() {
+        return Err(Error::EFAULT);
+    }
+    Ok(m)
+}
+
+/// # Safety
+/// `msg_` an initialised message; `s_` a socket handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_send(
     msg_: *mut zmq_msg_t,
     s_: *mut c_void,
     flags_: c_int,
 ) -> c_int {
-    let _ = (msg_, s_, flags_);
-    not_yet()
+    // SAFETY: both pointers validated as far as possible.
+    ret_int(unsafe { with_socket(s_, |sock| send_msg(sock, msg_ref(msg_)?, flags_)) })
 }
 
-/// Receive a message part (zmq_msg_recv(3)).
+/// # Safety
+/// `msg_` an initialised message; `s_` a socket handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_recv(
     msg_: *mut zmq_msg_t,
     s_: *mut c_void,
     flags_: c_int,
 ) -> c_int {
-    let _ = (msg_, s_, flags_);
-    not_yet()
+    // SAFETY: both pointers validated as far as possible.
+    ret_int(unsafe {
+        with_socket(s_, |sock| {
+            let slot = msg_ref(msg_)?;
+            let m = sock.recv(flags_)?;
+            let n = clipped(m.size());
+            *slot = m;
+            Ok(n)
+        })
+    })
 }
 
-/// Legacy `zmq_msg_send` with the arguments swapped (zmq_sendmsg(3)).
+/// # Safety
+/// As `zmq_msg_send`.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_sendmsg(
     s_: *mut c_void,
     msg_: *mut zmq_msg_t,
     flags_: c_int,
 ) -> c_int {
-    // SAFETY: same contract as zmq_msg_send.
+    // SAFETY: same contract.
     unsafe { zmq_msg_send(msg_, s_, flags_) }
 }
 
-/// Legacy `zmq_msg_recv` with the arguments swapped (zmq_recvmsg(3)).
+/// # Safety
+/// As `zmq_msg_recv`.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_recvmsg(
     s_: *mut c_void,
     msg_: *mut zmq_msg_t,
     flags_: c_int,
 ) -> c_int {
-    // SAFETY: same contract as zmq_msg_recv.
+    // SAFETY: same contract.
     unsafe { zmq_msg_recv(msg_, s_, flags_) }
 }
 
-/// Send a multi-part message from an iovec array (undocumented upstream).
+/// Sends `count_` buffers as one multipart message (the caller passes
+/// `ZMQ_SNDMORE` in `flags_` to continue it; the last part drops it).
+///
+/// # Safety
+/// `iov_` must point to `count_` valid iovecs.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_sendiov(
     s_: *mut c_void,
@@ -163,11 +282,31 @@ pub unsafe extern "C" fn zmq_sendiov(
     count_: usize,
     flags_: c_int,
 ) -> c_int {
-    let _ = (s_, iov_, count_, flags_);
-    not_yet()
+    // SAFETY: handle validated; the iovecs are the caller's_ promise.
+    ret_int(unsafe {
+        with_socket(s_, |sock| {
+            if count_ == 0 || iov_.is_null() {
+                return Err(Error::EINVAL);
+            }
+            let parts = std::slice::from_raw_parts(iov_, count_);
+            let mut total = 0;
+            for (i, part) in parts.iter().enumerate() {
+                let mut f = flags_;
+                if i == count_ - 1 {
+                    f &= !crate::socket::SNDMORE;
+                }
+                let mut msg_ = Msg::from_slice(bytes(part.iov_base, part.iov_len)?);
+                total = send_msg(sock, &mut msg_, f)?;
+            }
+            Ok(total)
+        })
+    })
 }
 
-/// Receive a multi-part message into malloc'ed iovec buffers (undocumented upstream).
+/// Receives up to `*count_` parts into malloc'ed buffers the caller frees.
+///
+/// # Safety
+/// `iov_` must point to `*count_` writable iovecs.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_recviov(
     s_: *mut c_void,
@@ -175,35 +314,79 @@ pub unsafe extern "C" fn zmq_recviov(
     count_: *mut usize,
     flags_: c_int,
 ) -> c_int {
-    let _ = (s_, iov_, count_, flags_);
-    not_yet()
+    // SAFETY: handle validated; the iovecs are the caller's_ promise.
+    ret_int(unsafe {
+        with_socket(s_, |sock| {
+            if count_.is_null() || *count_ == 0 || iov_.is_null() {
+                return Err(Error::EINVAL);
+            }
+            let max = *count_;
+            *count_ = 0;
+            let parts = std::slice::from_raw_parts_mut(iov_, max);
+            let mut nread = 0;
+            for part in parts.iter_mut() {
+                let msg_ = sock.recv(flags_)?;
+                let n = msg_.size();
+                let buf_ = libc::malloc(n.max(1)) as *mut u8;
+                if buf_.is_null() {
+                    return Err(Error::ENOMEM);
+                }
+                std::ptr::copy_nonoverlapping(msg_.data_ptr(), buf_, n);
+                part.iov_base = buf_ as *mut c_void;
+                part.iov_len = n;
+                *count_ += 1;
+                nread += 1;
+                if !msg_.has_more() {
+                    break;
+                }
+            }
+            Ok(nread)
+        })
+    })
 }
 
-/// Join a RADIO/DISH group (DRAFT, zmq_join(3)).
+/// # Safety
+/// `s_` a socket handle or NULL; `group` a C string or NULL.
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int {
-    let _ = (s, group);
-    not_yet()
+    // SAFETY: handle validated; the string is the caller's promise.
+    ret_int(unsafe { with_socket(s, |sock| sock.join(cstr(group)?.to_bytes()).map(|_| 0)) })
 }
 
-/// Leave a RADIO/DISH group (DRAFT, zmq_leave(3)).
+/// # Safety
+/// `s_` a socket handle or NULL; `group` a C string or NULL.
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_int {
-    let _ = (s, group);
-    not_yet()
+    // SAFETY: handle validated; the string is the caller's promise.
+    ret_int(unsafe { with_socket(s, |sock| sock.leave(cstr(group)?.to_bytes()).map(|_| 0)) })
 }
 
-/// Connect a PEER socket; the new peer's routing id, 0 on error (DRAFT, zmq_connect_peer(3)).
+/// Connects a PEER socket and returns the new peer's routing id; 0 with
+/// `errno` on failure.
+///
+/// # Safety
+/// `s_` a socket handle or NULL; `addr_` a C string or NULL.
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_connect_peer(s_: *mut c_void, addr_: *const c_char) -> u32 {
-    let _ = (s_, addr_);
-    not_yet()
+    // SAFETY: handle validated; the string is the caller's promise.
+    let r = unsafe { with_socket(s_, |sock| sock.connect_peer(text(addr_)?)) };
+    match r {
+        Ok(id) => id,
+        Err(e) => {
+            set_errno(e.errno());
+            0
+        }
+    }
 }
 
-/// The ZMQ_POLLOUT state of the peer with a routing id (DRAFT, zmq_socket_get_peer_state(3)).
+/// Peer state for a ROUTER's routing id: needs connection tracking that
+/// comes with the tcp transport; `ENOTSUP` until then.
+///
+/// # Safety
+/// `socket` a socket handle or NULL.
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_socket_get_peer_state(
@@ -211,6 +394,7 @@ pub unsafe extern "C" fn zmq_socket_get_peer_state(
     routing_id: *const c_void,
     routing_id_size: usize,
 ) -> c_int {
-    let _ = (socket, routing_id, routing_id_size);
-    not_yet()
+    let _ = (routing_id, routing_id_size);
+    // SAFETY: handle validated.
+    ret_int(unsafe { with_socket(socket, |_| Err(Error::ENOTSUP)) })
 }

@@ -745,39 +745,48 @@ typedef struct zmq_poller_event_t {
 } zmq_poller_event_t;
 #endif
 
-// Create a context (zmq_ctx_new(3)).
 ZMQ_EXPORT void *zmq_ctx_new(void);
 
-// Terminate a context, blocking until its sockets are closed (zmq_ctx_term(3)).
+// # Safety
+// `context_` must be NULL or a handle from `zmq_ctx_new`; it is freed.
 ZMQ_EXPORT int zmq_ctx_term(void *context_);
 
-// Make blocking calls on the context's sockets fail with ETERM (zmq_ctx_shutdown(3)).
+// # Safety
+// `context_` must be NULL or a live context_ handle.
 ZMQ_EXPORT int zmq_ctx_shutdown(void *context_);
 
-// Set a context option (zmq_ctx_set(3)).
+// # Safety
+// `context_` must be NULL or a live context_ handle.
 ZMQ_EXPORT int zmq_ctx_set(void *context_, int option_, int optval_);
 
-// Get a context option (zmq_ctx_get(3)).
+// # Safety
+// `context_` must be NULL or a live context_ handle.
 ZMQ_EXPORT int zmq_ctx_get(void *context_, int option_);
 
-// Legacy: a context with `io_threads_` io threads (zmq_init(3)).
-ZMQ_EXPORT void *zmq_init(int io_threads_);
-
-// Legacy name of `zmq_ctx_term` (zmq_term(3)).
-ZMQ_EXPORT int zmq_term(void *context_);
-
-// Legacy name of `zmq_ctx_term` (zmq_ctx_destroy(3)).
-ZMQ_EXPORT int zmq_ctx_destroy(void *context_);
-
 #if defined(ZMQ_BUILD_DRAFT_API)
-// Set a context option of any type (DRAFT, zmq_ctx_set_ext(3)).
+// # Safety
+// `context_` must be NULL or a live context_ handle; `optval_` must be
+// readable for `optvallen_` bytes.
 ZMQ_EXPORT int zmq_ctx_set_ext(void *context_, int option_, const void *optval_, size_t optvallen_);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// Get a context option of any type (DRAFT, zmq_ctx_get_ext(3)).
+// # Safety
+// `context_` must be NULL or a live context_ handle; `optval_` must be
+// writable for `*optvallen_` bytes.
 ZMQ_EXPORT int zmq_ctx_get_ext(void *context_, int option_, void *optval_, size_t *optvallen_);
 #endif
+
+// Legacy: a context_ with `io_threads_` io threads (`EINVAL` if negative).
+ZMQ_EXPORT void *zmq_init(int io_threads_);
+
+// # Safety
+// As `zmq_ctx_term`.
+ZMQ_EXPORT int zmq_term(void *context_);
+
+// # Safety
+// As `zmq_ctx_term`.
+ZMQ_EXPORT int zmq_ctx_destroy(void *context_);
 
 // Publish the socket's events on a PAIR socket bound to `addr_`; NULL stops (zmq_socket_monitor(3)).
 ZMQ_EXPORT
@@ -800,13 +809,23 @@ int zmq_socket_monitor_versioned(void *s_,
 ZMQ_EXPORT int zmq_socket_monitor_pipes_stats(void *s);
 #endif
 
-// Initialise an empty message (zmq_msg_init(3)).
+// # Safety
+// `msg_` points to storage for a `zmq_msg_t`.
 ZMQ_EXPORT int zmq_msg_init(struct zmq_msg_t *msg_);
 
-// Initialise a message of `size_` bytes (zmq_msg_init_size(3)).
+// # Safety
+// `msg_` points to storage for a `zmq_msg_t`.
 ZMQ_EXPORT int zmq_msg_init_size(struct zmq_msg_t *msg_, size_t size_);
 
-// Initialise a message over the caller's buffer, freed by `ffn_` (zmq_msg_init_data(3)).
+#if defined(ZMQ_BUILD_DRAFT_API)
+// # Safety
+// `msg_` points to storage for a `zmq_msg_t`; `buf_` readable for `size_`.
+ZMQ_EXPORT int zmq_msg_init_buffer(struct zmq_msg_t *msg_, const void *buf_, size_t size_);
+#endif
+
+// # Safety
+// `msg_` points to storage for a `zmq_msg_t`; `data_` valid for `size_`
+// bytes until `ffn_` is called (or forever without `ffn_`).
 ZMQ_EXPORT
 int zmq_msg_init_data(struct zmq_msg_t *msg_,
                       void *data_,
@@ -814,63 +833,75 @@ int zmq_msg_init_data(struct zmq_msg_t *msg_,
                       zmq_free_fn ffn_,
                       void *hint_);
 
-// Release a message (zmq_msg_close(3)).
+// # Safety
+// `msg_` an initialised message.
 ZMQ_EXPORT int zmq_msg_close(struct zmq_msg_t *msg_);
 
-// Move a message's content, leaving the source empty (zmq_msg_move(3)).
+// # Safety
+// Both initialised messages.
 ZMQ_EXPORT int zmq_msg_move(struct zmq_msg_t *dest_, struct zmq_msg_t *src_);
 
-// Share a message's content (zmq_msg_copy(3)).
+// # Safety
+// Both initialised messages.
 ZMQ_EXPORT int zmq_msg_copy(struct zmq_msg_t *dest_, struct zmq_msg_t *src_);
 
-// The message's bytes (zmq_msg_data(3)).
+// # Safety
+// `msg_` an initialised message.
 ZMQ_EXPORT void *zmq_msg_data(struct zmq_msg_t *msg_);
 
-// The message's size in bytes (zmq_msg_size(3)).
+// # Safety
+// `msg_` an initialised message.
 ZMQ_EXPORT size_t zmq_msg_size(const struct zmq_msg_t *msg_);
 
-// Whether more parts follow (zmq_msg_more(3)).
+// # Safety
+// `msg_` an initialised message.
 ZMQ_EXPORT int zmq_msg_more(const struct zmq_msg_t *msg_);
 
-// Get a message property (zmq_msg_get(3)).
+// # Safety
+// `msg_` an initialised message.
 ZMQ_EXPORT int zmq_msg_get(const struct zmq_msg_t *msg_, int property_);
 
-// Set a message property (zmq_msg_set(3)).
+// No property_ can be set (as in libzmq): always `EINVAL`.
+//
+// # Safety
+// Nothing is dereferenced.
 ZMQ_EXPORT int zmq_msg_set(struct zmq_msg_t *msg_, int property_, int optval_);
 
-// Get a metadata property of a received message (zmq_msg_gets(3)).
+// # Safety
+// `msg_` an initialised message; `property_` a C string.
 ZMQ_EXPORT const char *zmq_msg_gets(const struct zmq_msg_t *msg_, const char *property_);
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// Set the routing id for a SERVER/PEER socket (DRAFT, zmq_msg_set_routing_id(3)).
+// # Safety
+// `msg_` an initialised message.
 ZMQ_EXPORT int zmq_msg_set_routing_id(struct zmq_msg_t *msg, uint32_t routing_id);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// The routing id, 0 if none (DRAFT, zmq_msg_routing_id(3)).
+// # Safety
+// `msg_` an initialised message.
 ZMQ_EXPORT uint32_t zmq_msg_routing_id(struct zmq_msg_t *msg);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// Set the RADIO/DISH group (DRAFT, zmq_msg_set_group(3)).
+// # Safety
+// `msg_` an initialised message; `group` a C string.
 ZMQ_EXPORT int zmq_msg_set_group(struct zmq_msg_t *msg, const char *group);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// The RADIO/DISH group (DRAFT, zmq_msg_group(3)).
+// # Safety
+// `msg_` an initialised message.
 ZMQ_EXPORT const char *zmq_msg_group(struct zmq_msg_t *msg);
 #endif
 
-#if defined(ZMQ_BUILD_DRAFT_API)
-// Initialise a message with a copy of a buffer (DRAFT, zmq_msg_init_buffer(3)).
-ZMQ_EXPORT int zmq_msg_init_buffer(struct zmq_msg_t *msg_, const void *buf_, size_t size_);
-#endif
-
-// Wait for events on sockets and file descriptors (zmq_poll(3)).
+// # Safety
+// See `zmq_poll(3)`: `items_` must point to `nitems_` valid items_.
 ZMQ_EXPORT int zmq_poll(struct zmq_pollitem_t *items_, int nitems_, long timeout_);
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// `zmq_poll` with a signal mask applied while waiting (DRAFT, zmq_ppoll(3)).
+// # Safety
+// As `zmq_poll`; `sigmask_` NULL or a valid signal set.
 ZMQ_EXPORT
 int zmq_ppoll(struct zmq_pollitem_t *items_,
               int nitems_,
@@ -879,67 +910,80 @@ int zmq_ppoll(struct zmq_pollitem_t *items_,
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// Create a poller (DRAFT, zmq_poller(3)).
 ZMQ_EXPORT void *zmq_poller_new(void);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// Destroy a poller and set `*poller_p` to NULL (DRAFT, zmq_poller(3)).
+// # Safety
+// `poller_p` NULL or a pointer to a poller pointer; the poller is freed.
 ZMQ_EXPORT int zmq_poller_destroy(void **poller_p);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// The number of registered sockets and file descriptors (DRAFT, zmq_poller(3)).
-ZMQ_EXPORT int zmq_poller_size(void *poller);
+// # Safety
+// `p` a poller or NULL.
+ZMQ_EXPORT int zmq_poller_size(void *p);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// Register a socket (DRAFT, zmq_poller(3)).
-ZMQ_EXPORT int zmq_poller_add(void *poller, void *socket, void *user_data, short events);
+// # Safety
+// `p` a poller; `s` a socket handle.
+ZMQ_EXPORT int zmq_poller_add(void *p, void *s, void *user_data, short events);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// Change the events of a registered socket (DRAFT, zmq_poller(3)).
-ZMQ_EXPORT int zmq_poller_modify(void *poller, void *socket, short events);
+// # Safety
+// `p` a poller; `s` a socket handle.
+ZMQ_EXPORT int zmq_poller_modify(void *p, void *s, short events);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// Unregister a socket (DRAFT, zmq_poller(3)).
-ZMQ_EXPORT int zmq_poller_remove(void *poller, void *socket);
+// # Safety
+// `p` a poller; `s` a socket handle.
+ZMQ_EXPORT int zmq_poller_remove(void *p, void *s);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// Wait for one event (DRAFT, zmq_poller(3)).
-ZMQ_EXPORT int zmq_poller_wait(void *poller, struct zmq_poller_event_t *event, long timeout);
+// # Safety
+// `p` a poller or NULL.
+ZMQ_EXPORT int zmq_poller_add_fd(void *p, zmq_fd_t fd, void *user_data, short events);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// Wait for up to `n_events` events (DRAFT, zmq_poller(3)).
+// # Safety
+// `p` a poller or NULL.
+ZMQ_EXPORT int zmq_poller_modify_fd(void *p, zmq_fd_t fd, short events);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+// # Safety
+// `p` a poller or NULL.
+ZMQ_EXPORT int zmq_poller_remove_fd(void *p, zmq_fd_t fd);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+// # Safety
+// `p` a poller; `events` writable for `n_events` entries.
 ZMQ_EXPORT
-int zmq_poller_wait_all(void *poller,
+int zmq_poller_wait_all(void *p,
                         struct zmq_poller_event_t *events,
                         int n_events,
                         long timeout);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// A file descriptor readable when the poller has thread-safe sockets ready (DRAFT, zmq_poller(3)).
-ZMQ_EXPORT int zmq_poller_fd(void *poller, zmq_fd_t *fd);
+// # Safety
+// `p` a poller; `event` writable.
+ZMQ_EXPORT int zmq_poller_wait(void *p, struct zmq_poller_event_t *event, long timeout);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// Register a file descriptor (DRAFT, zmq_poller(3)).
-ZMQ_EXPORT int zmq_poller_add_fd(void *poller, zmq_fd_t fd, void *user_data, short events);
-#endif
-
-#if defined(ZMQ_BUILD_DRAFT_API)
-// Change the events of a registered file descriptor (DRAFT, zmq_poller(3)).
-ZMQ_EXPORT int zmq_poller_modify_fd(void *poller, zmq_fd_t fd, short events);
-#endif
-
-#if defined(ZMQ_BUILD_DRAFT_API)
-// Unregister a file descriptor (DRAFT, zmq_poller(3)).
-ZMQ_EXPORT int zmq_poller_remove_fd(void *poller, zmq_fd_t fd);
+// Only pollers holding thread-safe sockets have an fd (as in libzmq);
+// we have none yet, so this is `EINVAL`.
+//
+// # Safety
+// `p` a poller or NULL; `fd` writable.
+ZMQ_EXPORT int zmq_poller_fd(void *p, zmq_fd_t *fd);
 #endif
 
 // Shuttle messages between two sockets until the context ends (zmq_proxy(3)).
@@ -951,74 +995,107 @@ ZMQ_EXPORT int zmq_proxy_steerable(void *frontend_, void *backend_, void *captur
 // Legacy `zmq_proxy` without capture; `type_` is ignored (zmq_device(3)).
 ZMQ_EXPORT int zmq_device(int type_, void *frontend_, void *backend_);
 
-// Create a socket of `type_` in a context (zmq_socket(3)).
+// # Safety
+// `context` must be NULL or a live context handle.
 ZMQ_EXPORT void *zmq_socket(void *context_, int type_);
 
-// Close a socket (zmq_close(3)).
+// # Safety
+// `s_` must be NULL or a live socket handle; it is freed.
 ZMQ_EXPORT int zmq_close(void *s_);
 
-// Set a socket option (zmq_setsockopt(3)).
+// # Safety
+// `s_` as for `zmq_close`; `optval_` readable for `optvallen_` bytes or NULL.
 ZMQ_EXPORT int zmq_setsockopt(void *s_, int option_, const void *optval_, size_t optvallen_);
 
-// Get a socket option (zmq_getsockopt(3)).
+// # Safety
+// `s_` as for `zmq_close`; `optval_` writable for `*optvallen_` bytes.
 ZMQ_EXPORT int zmq_getsockopt(void *s_, int option_, void *optval_, size_t *optvallen_);
 
-// Accept connections on an endpoint (zmq_bind(3)).
+// # Safety
+// `s_` must be NULL or a live socket handle; `addr_` NULL or a C string.
 ZMQ_EXPORT int zmq_bind(void *s_, const char *addr_);
 
-// Connect to an endpoint (zmq_connect(3)).
+// # Safety
+// `s_` must be NULL or a live socket handle; `addr_` NULL or a C string.
 ZMQ_EXPORT int zmq_connect(void *s_, const char *addr_);
 
-// Stop accepting connections on an endpoint (zmq_unbind(3)).
+// # Safety
+// `s_` must be NULL or a live socket handle; `addr_` NULL or a C string.
 ZMQ_EXPORT int zmq_unbind(void *s_, const char *addr_);
 
-// Disconnect from an endpoint (zmq_disconnect(3)).
+// # Safety
+// `s_` must be NULL or a live socket handle; `addr_` NULL or a C string.
 ZMQ_EXPORT int zmq_disconnect(void *s_, const char *addr_);
 
-// Send a message part copied from a buffer (zmq_send(3)).
+// # Safety
+// `s_` a socket handle or NULL; `buf_` readable for `len_` bytes.
 ZMQ_EXPORT int zmq_send(void *s_, const void *buf_, size_t len_, int flags_);
 
-// Send a message part from a constant buffer, without copying (zmq_send_const(3)).
+// # Safety
+// As `zmq_send`, and `buf_` must stay valid and unchanged for as long as
+// the library may hold the message.
 ZMQ_EXPORT int zmq_send_const(void *s_, const void *buf_, size_t len_, int flags_);
 
-// Receive a message part into a buffer, truncating (zmq_recv(3)).
+// # Safety
+// `s_` a socket handle or NULL; `buf_` writable for `len_` bytes.
 ZMQ_EXPORT int zmq_recv(void *s_, void *buf_, size_t len_, int flags_);
 
-// Send a message part (zmq_msg_send(3)).
+// # Safety
+// `msg_` an initialised message; `s_` a socket handle or NULL.
 ZMQ_EXPORT int zmq_msg_send(struct zmq_msg_t *msg_, void *s_, int flags_);
 
-// Receive a message part (zmq_msg_recv(3)).
+// # Safety
+// `msg_` an initialised message; `s_` a socket handle or NULL.
 ZMQ_EXPORT int zmq_msg_recv(struct zmq_msg_t *msg_, void *s_, int flags_);
 
-// Legacy `zmq_msg_send` with the arguments swapped (zmq_sendmsg(3)).
+// # Safety
+// As `zmq_msg_send`.
 ZMQ_EXPORT int zmq_sendmsg(void *s_, struct zmq_msg_t *msg_, int flags_);
 
-// Legacy `zmq_msg_recv` with the arguments swapped (zmq_recvmsg(3)).
+// # Safety
+// As `zmq_msg_recv`.
 ZMQ_EXPORT int zmq_recvmsg(void *s_, struct zmq_msg_t *msg_, int flags_);
 
-// Send a multi-part message from an iovec array (undocumented upstream).
+// Sends `count_` buffers as one multipart message (the caller passes
+// `ZMQ_SNDMORE` in `flags_` to continue it; the last part drops it).
+//
+// # Safety
+// `iov_` must point to `count_` valid iovecs.
 ZMQ_EXPORT int zmq_sendiov(void *s_, struct iovec *iov_, size_t count_, int flags_);
 
-// Receive a multi-part message into malloc'ed iovec buffers (undocumented upstream).
+// Receives up to `*count_` parts into malloc'ed buffers the caller frees.
+//
+// # Safety
+// `iov_` must point to `*count_` writable iovecs.
 ZMQ_EXPORT int zmq_recviov(void *s_, struct iovec *iov_, size_t *count_, int flags_);
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// Join a RADIO/DISH group (DRAFT, zmq_join(3)).
+// # Safety
+// `s_` a socket handle or NULL; `group` a C string or NULL.
 ZMQ_EXPORT int zmq_join(void *s, const char *group);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// Leave a RADIO/DISH group (DRAFT, zmq_leave(3)).
+// # Safety
+// `s_` a socket handle or NULL; `group` a C string or NULL.
 ZMQ_EXPORT int zmq_leave(void *s, const char *group);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// Connect a PEER socket; the new peer's routing id, 0 on error (DRAFT, zmq_connect_peer(3)).
+// Connects a PEER socket and returns the new peer's routing id; 0 with
+// `errno` on failure.
+//
+// # Safety
+// `s_` a socket handle or NULL; `addr_` a C string or NULL.
 ZMQ_EXPORT uint32_t zmq_connect_peer(void *s_, const char *addr_);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// The ZMQ_POLLOUT state of the peer with a routing id (DRAFT, zmq_socket_get_peer_state(3)).
+// Peer state for a ROUTER's routing id: needs connection tracking that
+// comes with the tcp transport; `ENOTSUP` until then.
+//
+// # Safety
+// `socket` a socket handle or NULL.
 ZMQ_EXPORT
 int zmq_socket_get_peer_state(void *socket,
                               const void *routing_id,

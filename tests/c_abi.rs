@@ -70,3 +70,24 @@ fn build_and_run(name: &str) {
 fn util_exports_behave_like_libzmq_from_c() {
     build_and_run("util_smoke");
 }
+
+#[test]
+fn message_kinds_copies_and_free_function_thread() {
+    build_and_run("msg_kinds");
+}
+
+#[test]
+fn errno_values_match_libzmq() {
+    build_and_run("errno_values");
+}
+
+#[cfg(feature = "draft")]
+#[test]
+fn poller_api_and_zmq_poll() {
+    build_and_run("poller");
+}
+
+#[test]
+fn zmq_fd_is_edge_triggered_with_zmq_events() {
+    build_and_run("fd_events");
+}
