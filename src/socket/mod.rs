@@ -36,6 +36,7 @@ use std::time::{Duration, Instant};
 use crate::command::{Command, CommandMailbox};
 use crate::ctx::{Context, InprocEndpoint, InprocLookup, PeerInfo, PendingConnection};
 use crate::msg::{flags, Msg};
+use crate::options::codec::write_int_value;
 use crate::options::Options;
 use crate::pipe::{pipepair, End, Hwms, Pipe, PipeId};
 use crate::{Error, Result};
@@ -328,15 +329,15 @@ impl Socket {
     pub fn get_option(&mut self, option: i32, out: &mut [u8]) -> Result<usize> {
         self.check_alive()?;
         match option {
-            ZMQ_RCVMORE => return write_int(out, self.core.rcvmore as i32),
+            ZMQ_RCVMORE => return write_int_value(out, self.core.rcvmore as i32),
             // libzmq's thread-safe sockets have no fd to offer (their
             // mailbox wakes waiters with a condition variable).
             ZMQ_FD if self.is_thread_safe() => return Err(Error::EINVAL),
-            ZMQ_FD => return write_int(out, self.fd()),
-            ZMQ_THREAD_SAFE => return write_int(out, self.is_thread_safe() as i32),
+            ZMQ_FD => return write_int_value(out, self.fd()),
+            ZMQ_THREAD_SAFE => return write_int_value(out, self.is_thread_safe() as i32),
             ZMQ_EVENTS => {
                 let ev = self.events()?;
-                return write_int(out, ev as i32);
+                return write_int_value(out, ev as i32);
             }
             ZMQ_LAST_ENDPOINT => {
                 let s = self.core.last_endpoint.as_bytes();
@@ -750,13 +751,6 @@ fn send_hello_msg(pipe: &mut Pipe, hello: &[u8]) {
     pipe.flush();
 }
 
-fn write_int(out: &mut [u8], v: i32) -> Result<usize> {
-    if out.len() < 4 {
-        return Err(Error::EINVAL);
-    }
-    out[..4].copy_from_slice(&v.to_ne_bytes());
-    Ok(4)
-}
 
 #[cfg(test)]
 mod tests;
