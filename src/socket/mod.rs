@@ -751,7 +751,6 @@ fn send_hello_msg(pipe: &mut Pipe, hello: &[u8]) {
     pipe.flush();
 }
 
-
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
