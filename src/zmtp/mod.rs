@@ -14,11 +14,39 @@
 //! - [`command`]: command bodies and metadata properties;
 //! - [`mechanism`]: NULL, PLAIN client and server, ZAP request and reply;
 //! - [`engine`]: the state machine tying them together, timers included.
+//!
+//! # Where we differ from libzmq, on purpose
+//!
+//! - A SUBSCRIBE/CANCEL command from a ZMTP 3.1 peer reaches the session
+//!   as a message flagged `SUBSCRIBE`/`CANCEL` whose body is the topic
+//!   alone, without `COMMAND`: the inproc form our XPUB reads (libzmq
+//!   passes the whole command and XPUB strips the name).
+//! - No `CREDENTIAL` message is pushed before the first message: libzmq's
+//!   pipes drop it on read, and the user id reaches the application as the
+//!   `User-Id` property.
+//! - libzmq's ZMTP 2.0/3.0 encoder sets the LARGE flag before counting the
+//!   subscription byte, so a 255-byte topic goes out malformed; we count it.
+//! - libzmq multiplies a peer's PING TTL by 100 in 16 bits; we do not wrap.
+//!   A PING too short for its TTL reads as TTL 0 with no context (libzmq
+//!   reads past the frame).
+//! - A timer that ends a handshake reports [`engine::TIMEOUT_ERRNO`] with
+//!   `HANDSHAKE_FAILED_NO_DETAIL`; libzmq reports a stale `errno`.
+//! - NULL with `ZMQ_ZAP_ENFORCE_DOMAIN` and no ZAP handler raises
+//!   `HANDSHAKE_FAILED_NO_DETAIL(EFAULT)` once (libzmq repeats it on every
+//!   output attempt), then waits for the handshake timer like libzmq.
+//! - Timers are re-armed from the `now` given to [`Engine::on_timeout`].
+//! - CURVE and GSSAPI are not implemented yet: a peer announcing the
+//!   mechanism we are configured with gets `MECHANISM_MISMATCH`.
 
 pub mod command;
 pub mod decoder;
 pub mod encoder;
+pub mod engine;
 pub mod greeting;
+pub mod mechanism;
+
+#[cfg(test)]
+mod tests;
 
 /// The frame syntax on a connection, chosen by the greeting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,7 +65,9 @@ pub(crate) const EPROTO: crate::Error = crate::Error::from_errno(libc::EPROTO);
 
 pub use decoder::Decoder;
 pub use encoder::Encoder;
+pub use engine::{CloseReason, Closed, Engine, EngineConfig, Event};
 pub use greeting::{Greeting, Protocol};
+pub use mechanism::zap::ZapRequest;
 
 /// The `ZMQ_PROTOCOL_ERROR_*` values of `zmq.h`, carried by
 /// `ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL`.
