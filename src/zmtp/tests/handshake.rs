@@ -265,3 +265,86 @@ fn all_messages_of_a_connection_share_one_metadata_set() {
         .all(|m| std::sync::Arc::ptr_eq(m.metadata().unwrap(), first)));
     assert!(std::sync::Arc::ptr_eq(first, p.b.metadata().unwrap()));
 }
+
+/// The byte vectors of upstream's `testutil.hpp` and `test_mock_pub_sub`.
+mod upstream_vectors {
+    use super::*;
+
+    const GREETING_NULL: [u8; 12] = [0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0x7f, 3, 0];
+    const READY_XPUB: &[u8] = b"\x04\x1a\x05READY\x0bSocket-Type\x00\x00\x00\x04XPUB";
+    const READY_SUB: &[u8] = b"\x04\x19\x05READY\x0bSocket-Type\x00\x00\x00\x03SUB";
+
+    fn mock_greeting(minor: u8) -> Vec<u8> {
+        let mut g = GREETING_NULL.to_vec();
+        g[11] = minor;
+        g.extend_from_slice(b"NULL");
+        g.resize(64, 0);
+        g
+    }
+
+    #[test]
+    fn sub_against_a_mock_publisher() {
+        for (minor, want_sub) in [(0u8, &b"\x00\x02\x01A"[..]), (1, b"\x04\x0b\x09SUBSCRIBEA")] {
+            let now = Instant::now();
+            let mut e = engine(&opts(ZMQ_SUB), now);
+            let mut input = mock_greeting(minor);
+            input.extend_from_slice(READY_XPUB);
+            feed(&mut e, &input, now);
+            let out = output(&mut e);
+            assert_eq!(&out[64..], READY_SUB);
+            let mut sub = Msg::from_slice(b"A");
+            sub.set_flags(crate::msg::flags::SUBSCRIBE);
+            e.send(sub).unwrap();
+            assert_eq!(output(&mut e), want_sub);
+            let ev = feed(&mut e, b"\x00\x04ALOL", now);
+            assert_eq!(messages(&ev)[0].data(), b"ALOL");
+        }
+    }
+
+    #[test]
+    fn xpub_against_a_mock_subscriber() {
+        for (minor, sub) in [(0u8, &b"\x00\x02\x01A"[..]), (1, b"\x04\x0b\x09SUBSCRIBEA")] {
+            let now = Instant::now();
+            let mut e = engine(&opts(ZMQ_XPUB), now);
+            let mut input = mock_greeting(minor);
+            input.extend_from_slice(READY_SUB);
+            input.extend_from_slice(sub);
+            let ev = feed(&mut e, &input, now);
+            assert_eq!(&output(&mut e)[64..], READY_XPUB);
+            let m = messages(&ev)[0];
+            // 3.0: the \x01-prefixed message; 3.1: flagged, topic only.
+            match minor {
+                0 => assert_eq!(m.data(), b"\x01A"),
+                _ => assert!(m.is_subscribe() && m.data() == b"A"),
+            }
+            e.send(Msg::from_slice(b"ALOL")).unwrap();
+            assert_eq!(output(&mut e), b"\x00\x04ALOL");
+        }
+    }
+
+    const READY_DEALER: &[u8] =
+        b"\x04\x29\x05READY\x0bSocket-Type\x00\x00\x00\x06DEALER\x08Identity\x00\x00\x00\x00";
+
+    #[test]
+    fn router_answers_the_heartbeat_tests_pings() {
+        let now = Instant::now();
+        let mut e = engine(&opts(ZMQ_ROUTER), now);
+        let mut input = mock_greeting(0);
+        input.extend_from_slice(READY_DEALER);
+        let ping = b"\x04\x0a\x04PING\x00\x00LOL";
+        input.extend_from_slice(ping);
+        let mut big = ping.to_vec();
+        big[1] = 65;
+        big.resize(67, b'z');
+        input.extend_from_slice(&big);
+        let ev = feed(&mut e, &input, now);
+        assert_eq!(names(&ev), ["ready", "id:", "succeeded"]);
+        let out = output(&mut e);
+        let ready_router = String::from_utf8_lossy(READY_DEALER).replace("DEALER", "ROUTER");
+        assert_eq!(&out[64..64 + 43], ready_router.as_bytes());
+        assert_eq!(&out[107..117], b"\x04\x08\x04PONGLOL");
+        let mut pooong = b"\x04\x15\x04PONGLOL".to_vec();
+        pooong.resize(23, b'z');
+        assert_eq!(&out[117..], &pooong[..]);
+    }
+}
