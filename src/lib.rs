@@ -18,6 +18,7 @@ pub mod routing;
 pub mod signaler;
 pub mod socket;
 pub mod util;
+pub mod zmtp;
 
 pub use error::{Error, Result};
 

@@ -1,0 +1,433 @@
+//! The frame decoder: bytes in, [`Msg`]s out, for ZMTP 3.x/2.0 and 1.0
+//! framing.
+//!
+//! The decoder owns the connection's read buffer (`ZMQ_IN_BATCH_SIZE`
+//! bytes). The io layer asks [`Decoder::read_buf`] where to read and
+//! reports the count with [`Decoder::advance`]; [`Decoder::decode`] then
+//! yields messages one at a time, so a caller that cannot take more (a
+//! full pipe) simply stops calling it and stops reading. Small bodies (up
+//! to 33 bytes) are built inline in the message, with no allocation. When
+//! the rest of a body is at least as long as the read buffer, `read_buf`
+//! hands out the message's own buffer instead, so large bodies are read
+//! straight into place (libzmq's zero-copy read).
+//!
+//! Limits are libzmq's: `ZMQ_MAXMSGSIZE` is checked against the size
+//! field as soon as it is known (`EMSGSIZE`), a ZMTP 1.0 length of zero is
+//! `EPROTO`, a body that cannot be allocated is `ENOMEM`. Every error is
+//! final: the connection drops. No input makes the decoder panic.
+
+use super::{Framing, EPROTO};
+use crate::msg::{flags, Msg};
+use crate::{Error, Result};
+
+/// Wire flag bits of ZMTP 2.0/3.x.
+pub const MORE_FLAG: u8 = 1;
+pub const LARGE_FLAG: u8 = 2;
+pub const COMMAND_FLAG: u8 = 4;
+
+/// A body being filled.
+#[derive(Debug)]
+struct Body {
+    msg: Msg,
+    filled: usize,
+}
+
+/// The frame decoder of one connection.
+#[derive(Debug)]
+pub struct Decoder {
+    framing: Framing,
+    max_msg_size: i64,
+    /// The read buffer; `buf[start..end]` is read but not yet decoded.
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    /// The header collected so far.
+    hdr: [u8; 10],
+    hdr_len: usize,
+    body: Option<Body>,
+    /// The last `read_buf` handed out the body's own buffer.
+    handed_body: bool,
+    /// A message completed by a zero-copy read, not yet returned.
+    ready: Option<Msg>,
+    failed: bool,
+}
+
+impl Decoder {
+    /// A decoder with a read buffer of `in_batch_size` bytes that rejects
+    /// bodies longer than `max_msg_size` (no limit when negative).
+    pub fn new(framing: Framing, in_batch_size: usize, max_msg_size: i64) -> Decoder {
+        Decoder {
+            framing,
+            max_msg_size,
+            buf: vec![0; in_batch_size.max(1)],
+            start: 0,
+            end: 0,
+            hdr: [0; 10],
+            hdr_len: 0,
+            body: None,
+            handed_body: false,
+            ready: None,
+            failed: false,
+        }
+    }
+
+    pub fn framing(&self) -> Framing {
+        self.framing
+    }
+
+    /// Switches the frame syntax (after the greeting, before any frame).
+    pub fn set_framing(&mut self, framing: Framing) {
+        self.framing = framing;
+    }
+
+    /// Where the io layer should read next: empty while read bytes are
+    /// still undecoded (call [`Decoder::decode`] until it returns `None`)
+    /// or after an error.
+    pub fn read_buf(&mut self) -> &mut [u8] {
+        if self.failed || self.start < self.end || self.ready.is_some() {
+            return &mut [];
+        }
+        self.start = 0;
+        self.end = 0;
+        if let Some(body) = &mut self.body {
+            let remaining = body.msg.size() - body.filled;
+            if remaining >= self.buf.len() {
+                self.handed_body = true;
+                return &mut body.msg.data_mut()[body.filled..];
+            }
+        }
+        self.handed_body = false;
+        &mut self.buf[..]
+    }
+
+    /// Records that `n` bytes were read into the last [`Decoder::read_buf`].
+    pub fn advance(&mut self, n: usize) {
+        if self.handed_body {
+            self.handed_body = false;
+            if let Some(body) = &mut self.body {
+                body.filled = (body.filled + n).min(body.msg.size());
+                if body.filled == body.msg.size() {
+                    self.ready = self.body.take().map(|b| b.msg);
+                }
+            }
+        } else {
+            self.end = n.min(self.buf.len());
+        }
+    }
+
+    /// Copies as much of `input` as the read buffer takes; returns the
+    /// count (zero while undecoded bytes remain).
+    pub fn feed(&mut self, input: &[u8]) -> usize {
+        let buf = self.read_buf();
+        let n = buf.len().min(input.len());
+        buf[..n].copy_from_slice(&input[..n]);
+        if n > 0 {
+            self.advance(n);
+        }
+        n
+    }
+
+    /// The read bytes not yet decoded (for the greeting, which is parsed
+    /// before any frame).
+    pub fn pending(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    /// Marks `n` pending bytes as consumed by the greeting.
+    pub fn consume(&mut self, n: usize) {
+        self.start = (self.start + n).min(self.end);
+    }
+
+    /// Puts `bytes` back in front of the pending input: the start of an
+    /// unversioned ZMTP 1.0 peer's first frame, read as its greeting.
+    pub fn unread(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        if self.start >= bytes.len() {
+            self.start -= bytes.len();
+            self.buf[self.start..self.start + bytes.len()].copy_from_slice(bytes);
+            return;
+        }
+        let mut v = Vec::with_capacity(self.buf.len().max(bytes.len() + self.end - self.start));
+        v.extend_from_slice(bytes);
+        v.extend_from_slice(&self.buf[self.start..self.end]);
+        let end = v.len();
+        v.resize(v.capacity(), 0);
+        self.buf = v;
+        self.start = 0;
+        self.end = end;
+    }
+
+    /// The next complete message, `None` when the read bytes are used up.
+    /// After an error the decoder is dead.
+    pub fn decode(&mut self) -> Result<Option<Msg>> {
+        if self.failed {
+            return Err(EPROTO);
+        }
+        if let Some(m) = self.ready.take() {
+            return Ok(Some(m));
+        }
+        match self.decode_inner() {
+            Err(e) => {
+                self.failed = true;
+                self.body = None;
+                Err(e)
+            }
+            ok => ok,
+        }
+    }
+
+    fn decode_inner(&mut self) -> Result<Option<Msg>> {
+        loop {
+            if let Some(body) = &mut self.body {
+                let avail = self.end - self.start;
+                if avail == 0 {
+                    return Ok(None);
+                }
+                let size = body.msg.size();
+                let n = (size - body.filled).min(avail);
+                let from = &self.buf[self.start..self.start + n];
+                body.msg.data_mut()[body.filled..body.filled + n].copy_from_slice(from);
+                body.filled += n;
+                self.start += n;
+                if body.filled == size {
+                    return Ok(self.body.take().map(|b| b.msg));
+                }
+                continue;
+            }
+            // Fast path: a whole ZMTP 2/3 header in the buffer.
+            if self.hdr_len == 0 && self.framing != Framing::V1 && self.end - self.start >= 2 {
+                let need = if self.buf[self.start] & LARGE_FLAG != 0 {
+                    9
+                } else {
+                    2
+                };
+                if self.end - self.start >= need {
+                    self.hdr[..need].copy_from_slice(&self.buf[self.start..self.start + need]);
+                    self.hdr_len = need;
+                    self.start += need;
+                }
+            }
+            // Collect the header.
+            loop {
+                self.check_v1_length()?;
+                let need = self.header_need();
+                if self.hdr_len == need {
+                    break;
+                }
+                if self.start == self.end {
+                    return Ok(None);
+                }
+                let n = (need - self.hdr_len).min(self.end - self.start);
+                self.hdr[self.hdr_len..self.hdr_len + n]
+                    .copy_from_slice(&self.buf[self.start..self.start + n]);
+                self.hdr_len += n;
+                self.start += n;
+            }
+            let (size, msg_flags) = self.parse_header()?;
+            self.hdr_len = 0;
+            let mut msg = Msg::with_size(size)?;
+            msg.set_flags(msg_flags);
+            if size == 0 {
+                return Ok(Some(msg));
+            }
+            self.body = Some(Body { msg, filled: 0 });
+        }
+    }
+
+    /// Header bytes needed, given those collected.
+    fn header_need(&self) -> usize {
+        if self.hdr_len == 0 {
+            return 1;
+        }
+        match self.framing {
+            Framing::V1 if self.hdr[0] == 0xff => 10,
+            Framing::V1 => 2,
+            _ if self.hdr[0] & LARGE_FLAG != 0 => 9,
+            _ => 2,
+        }
+    }
+
+    fn u64_at(&self, at: usize) -> u64 {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&self.hdr[at..at + 8]);
+        u64::from_be_bytes(b)
+    }
+
+    fn check_size(&self, size: u64) -> Result<usize> {
+        if self.max_msg_size >= 0 && size > self.max_msg_size as u64 {
+            return Err(Error::EMSGSIZE);
+        }
+        usize::try_from(size).map_err(|_| Error::EMSGSIZE)
+    }
+
+    /// ZMTP 1.0 checks its length as soon as it is complete, before the
+    /// flags byte, as libzmq's `v1_decoder_t` does.
+    fn check_v1_length(&self) -> Result<()> {
+        if self.framing != Framing::V1 || self.hdr_len == 0 {
+            return Ok(());
+        }
+        let len = match (self.hdr[0], self.hdr_len) {
+            (0xff, 9) => self.u64_at(1),
+            (0xff, _) => return Ok(()),
+            (n, 1) => u64::from(n),
+            _ => return Ok(()),
+        };
+        if len == 0 {
+            return Err(EPROTO);
+        }
+        self.check_size(len - 1).map(|_| ())
+    }
+
+    /// Body size and message flags of a complete header.
+    fn parse_header(&self) -> Result<(usize, u8)> {
+        match self.framing {
+            Framing::V1 => {
+                let (len, flags_at) = if self.hdr[0] == 0xff {
+                    (self.u64_at(1), 9)
+                } else {
+                    (u64::from(self.hdr[0]), 1)
+                };
+                // Checked by `check_v1_length`: len >= 1.
+                let size = self.check_size(len.saturating_sub(1))?;
+                Ok((size, self.hdr[flags_at] & flags::MORE))
+            }
+            _ => {
+                let f = self.hdr[0];
+                let size = if f & LARGE_FLAG != 0 {
+                    self.u64_at(1)
+                } else {
+                    u64::from(self.hdr[1])
+                };
+                let size = self.check_size(size)?;
+                let mut msg_flags = 0;
+                if f & MORE_FLAG != 0 {
+                    msg_flags |= flags::MORE;
+                }
+                if f & COMMAND_FLAG != 0 {
+                    msg_flags |= flags::COMMAND;
+                }
+                Ok((size, msg_flags))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(d: &mut Decoder, input: &[u8]) -> Result<Vec<Msg>> {
+        let mut out = Vec::new();
+        let mut input = input;
+        loop {
+            while let Some(m) = d.decode()? {
+                out.push(m);
+            }
+            if input.is_empty() {
+                return Ok(out);
+            }
+            let n = d.feed(input);
+            input = &input[n..];
+        }
+    }
+
+    #[test]
+    fn short_and_long_frames_decode_with_flags() {
+        let mut d = Decoder::new(Framing::V2, 8192, -1);
+        let mut wire = vec![0x01, 3, b'a', b'b', b'c', 0x04, 0];
+        wire.extend_from_slice(&[0x02, 0, 0, 0, 0, 0, 0, 1, 0]);
+        wire.extend_from_slice(&[7u8; 256]);
+        let msgs = decode_all(&mut d, &wire).unwrap();
+        assert_eq!(msgs.len(), 3);
+        assert_eq!(msgs[0].data(), b"abc");
+        assert!(msgs[0].has_more() && !msgs[0].is_command());
+        assert!(msgs[1].is_command() && msgs[1].size() == 0);
+        assert_eq!(msgs[2].data(), &[7u8; 256][..]);
+        assert!(!msgs[2].has_more());
+    }
+
+    #[test]
+    fn large_body_is_read_straight_into_the_message() {
+        let mut d = Decoder::new(Framing::V2, 64, -1);
+        let body: Vec<u8> = (0..1000u32).map(|i| i as u8).collect();
+        let mut wire = vec![0x02];
+        wire.extend_from_slice(&1000u64.to_be_bytes());
+        wire.extend_from_slice(&body);
+        // First read: the header and the first bytes of the body.
+        assert_eq!(d.feed(&wire[..64]), 64);
+        assert!(d.decode().unwrap().is_none());
+        // The rest (945 bytes) exceeds the 64-byte buffer: zero-copy.
+        let buf = d.read_buf();
+        assert_eq!(buf.len(), 1000 - 55);
+        buf[..500].copy_from_slice(&wire[64..564]);
+        d.advance(500);
+        assert!(d.decode().unwrap().is_none());
+        let buf = d.read_buf();
+        assert_eq!(buf.len(), 445);
+        buf.copy_from_slice(&wire[564..]);
+        d.advance(445);
+        let m = d.decode().unwrap().unwrap();
+        assert_eq!(m.data(), &body[..]);
+        assert_eq!(d.read_buf().len(), 64, "back to the read buffer");
+    }
+
+    #[test]
+    fn maxmsgsize_rejects_as_soon_as_the_size_is_known() {
+        let mut d = Decoder::new(Framing::V2, 8192, 10);
+        assert!(decode_all(&mut d, &[0, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).is_ok());
+        let mut d = Decoder::new(Framing::V2, 8192, 10);
+        assert_eq!(decode_all(&mut d, &[0, 11]).unwrap_err(), Error::EMSGSIZE);
+        assert!(d.read_buf().is_empty(), "a failed decoder reads no more");
+        let mut d = Decoder::new(Framing::V2, 8192, 0);
+        assert!(decode_all(&mut d, &[0, 0]).unwrap().len() == 1);
+        let mut d = Decoder::new(Framing::V2, 8192, -1);
+        let huge = [2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+        assert!(decode_all(&mut d, &huge).is_err(), "cannot be allocated");
+    }
+
+    #[test]
+    fn v1_frames_carry_length_including_flags() {
+        let mut d = Decoder::new(Framing::V1, 8192, -1);
+        let mut wire = vec![4, 1, b'a', b'b', b'c', 1, 0];
+        wire.push(0xff);
+        wire.extend_from_slice(&301u64.to_be_bytes());
+        wire.push(0xfe);
+        wire.extend_from_slice(&[9u8; 300]);
+        let msgs = decode_all(&mut d, &wire).unwrap();
+        assert_eq!(msgs.len(), 3);
+        assert_eq!((msgs[0].data(), msgs[0].has_more()), (&b"abc"[..], true));
+        assert_eq!((msgs[1].size(), msgs[1].has_more()), (0, false));
+        assert_eq!(msgs[2].size(), 300);
+        assert_eq!(msgs[2].flags(), 0, "only MORE is taken from a 1.0 frame");
+    }
+
+    #[test]
+    fn v1_zero_length_is_a_protocol_error_at_once() {
+        let mut d = Decoder::new(Framing::V1, 8192, -1);
+        assert_eq!(decode_all(&mut d, &[0]).unwrap_err(), EPROTO);
+        let mut d = Decoder::new(Framing::V1, 8192, -1);
+        let long_zero = [0xff, 0, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(decode_all(&mut d, &long_zero).unwrap_err(), EPROTO);
+        let mut d = Decoder::new(Framing::V1, 8192, 2);
+        assert_eq!(decode_all(&mut d, &[4]).unwrap_err(), Error::EMSGSIZE);
+    }
+
+    #[test]
+    fn unread_puts_greeting_bytes_back_in_front() {
+        let mut d = Decoder::new(Framing::V1, 16, -1);
+        d.feed(b"bc");
+        d.unread(&[4, 0, b'a']);
+        let msgs = decode_all(&mut d, &[]).unwrap();
+        assert_eq!(msgs[0].data(), b"abc");
+        // With room before the pending bytes, in place.
+        let mut d = Decoder::new(Framing::V1, 16, -1);
+        d.feed(&[9, 9, 9, 2, 0, b'x']);
+        d.consume(3);
+        d.unread(&[1, 0]);
+        let msgs = decode_all(&mut d, &[]).unwrap();
+        assert_eq!(msgs.len(), 2);
+        assert_eq!(msgs[1].data(), b"x");
+    }
+}

@@ -1,0 +1,256 @@
+//! The PLAIN mechanism (rfc-24): the client sends HELLO with user name and
+//! password, the server asks ZAP and answers WELCOME (or ERROR), the client
+//! sends INITIATE with its metadata and the server READY with its own.
+//! libzmq's `plain_client_t` and `plain_server_t`.
+
+use super::zap::{self, ZapRequest};
+use super::{
+    handle_error_reason, parse_error, protocol_error, Events, Mechanism, PeerInfo, Status,
+};
+use crate::msg::Msg;
+use crate::zmtp::command::{self, ERROR, HELLO, INITIATE, READY, WELCOME};
+use crate::zmtp::engine::{EngineConfig, Event};
+use crate::zmtp::protocol_error::*;
+use crate::zmtp::EPROTO;
+use crate::{Error, Result};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum ClientState {
+    #[default]
+    SendingHello,
+    WaitingForWelcome,
+    SendingInitiate,
+    WaitingForReady,
+    ErrorReceived,
+    Ready,
+}
+
+/// The PLAIN client.
+#[derive(Debug, Default)]
+pub struct PlainClient {
+    state: ClientState,
+    peer: PeerInfo,
+}
+
+impl Mechanism for PlainClient {
+    fn next_handshake_command(&mut self, cfg: &EngineConfig, _events: &mut Events) -> Option<Msg> {
+        match self.state {
+            ClientState::SendingHello => {
+                self.state = ClientState::WaitingForWelcome;
+                let user = &cfg.plain_username[..cfg.plain_username.len().min(255)];
+                let pass = &cfg.plain_password[..cfg.plain_password.len().min(255)];
+                Some(command::command(&[
+                    HELLO,
+                    &[user.len() as u8],
+                    user,
+                    &[pass.len() as u8],
+                    pass,
+                ]))
+            }
+            ClientState::SendingInitiate => {
+                self.state = ClientState::WaitingForReady;
+                Some(command::command(&[INITIATE, &cfg.basic_properties]))
+            }
+            _ => None,
+        }
+    }
+
+    fn process_handshake_command(
+        &mut self,
+        cfg: &EngineConfig,
+        msg: &Msg,
+        events: &mut Events,
+    ) -> Result<()> {
+        let data = msg.data();
+        if data.starts_with(WELCOME) {
+            if self.state != ClientState::WaitingForWelcome {
+                return Err(protocol_error(events, ZMTP_UNEXPECTED_COMMAND));
+            }
+            if data.len() != WELCOME.len() {
+                return Err(protocol_error(events, ZMTP_MALFORMED_COMMAND_WELCOME));
+            }
+            self.state = ClientState::SendingInitiate;
+            Ok(())
+        } else if data.starts_with(READY) {
+            if self.state != ClientState::WaitingForReady {
+                return Err(protocol_error(events, ZMTP_UNEXPECTED_COMMAND));
+            }
+            match self.peer.parse_metadata(cfg, &data[READY.len()..], false) {
+                Ok(()) => {
+                    self.state = ClientState::Ready;
+                    Ok(())
+                }
+                Err(e) => {
+                    events.push_back(Event::HandshakeFailedProtocol(ZMTP_INVALID_METADATA));
+                    Err(e)
+                }
+            }
+        } else if data.starts_with(ERROR) {
+            if !matches!(
+                self.state,
+                ClientState::WaitingForWelcome | ClientState::WaitingForReady
+            ) {
+                return Err(protocol_error(events, ZMTP_UNEXPECTED_COMMAND));
+            }
+            let reason = parse_error(data, events)?;
+            handle_error_reason(reason, events);
+            self.state = ClientState::ErrorReceived;
+            Ok(())
+        } else {
+            Err(protocol_error(events, ZMTP_UNEXPECTED_COMMAND))
+        }
+    }
+
+    fn status(&self) -> Status {
+        match self.state {
+            ClientState::Ready => Status::Ready,
+            ClientState::ErrorReceived => Status::Error,
+            _ => Status::Handshaking,
+        }
+    }
+
+    fn peer(&self) -> &PeerInfo {
+        &self.peer
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum ServerState {
+    #[default]
+    WaitingForHello,
+    WaitingForZapReply,
+    SendingWelcome,
+    WaitingForInitiate,
+    SendingReady,
+    SendingError,
+    ErrorSent,
+    Ready,
+}
+
+/// The PLAIN server. Without a ZAP handler every client is refused, as in
+/// libzmq ("there is no point to PLAIN if ZAP is not set up").
+#[derive(Debug, Default)]
+pub struct PlainServer {
+    state: ServerState,
+    status_code: [u8; 3],
+    peer: PeerInfo,
+}
+
+impl PlainServer {
+    fn process_hello(
+        &mut self,
+        cfg: &EngineConfig,
+        data: &[u8],
+        events: &mut Events,
+    ) -> Result<()> {
+        // libzmq's check_basic_command_structure.
+        if data.len() <= 1 || data.len() <= data[0] as usize {
+            return Err(protocol_error(events, ZMTP_MALFORMED_COMMAND_UNSPECIFIED));
+        }
+        if !data.starts_with(HELLO) {
+            return Err(protocol_error(events, ZMTP_UNEXPECTED_COMMAND));
+        }
+        let malformed = |events: &mut Events| protocol_error(events, ZMTP_MALFORMED_COMMAND_HELLO);
+        let rest = &data[HELLO.len()..];
+        let Some((&ulen, rest)) = rest.split_first() else {
+            return Err(malformed(events));
+        };
+        let Some(user) = rest.get(..ulen as usize) else {
+            return Err(malformed(events));
+        };
+        let rest = &rest[ulen as usize..];
+        let Some((&plen, pass)) = rest.split_first() else {
+            return Err(malformed(events));
+        };
+        if pass.len() != plen as usize {
+            return Err(malformed(events));
+        }
+        events.push_back(Event::ZapRequest(ZapRequest::new(
+            cfg,
+            b"PLAIN",
+            &[user, pass],
+        )));
+        self.state = ServerState::WaitingForZapReply;
+        Ok(())
+    }
+
+    fn process_initiate(
+        &mut self,
+        cfg: &EngineConfig,
+        data: &[u8],
+        events: &mut Events,
+    ) -> Result<()> {
+        if !data.starts_with(INITIATE) {
+            return Err(protocol_error(events, ZMTP_UNEXPECTED_COMMAND));
+        }
+        // libzmq raises no event for bad metadata here.
+        self.peer
+            .parse_metadata(cfg, &data[INITIATE.len()..], false)?;
+        self.state = ServerState::SendingReady;
+        Ok(())
+    }
+}
+
+impl Mechanism for PlainServer {
+    fn next_handshake_command(&mut self, cfg: &EngineConfig, _events: &mut Events) -> Option<Msg> {
+        match self.state {
+            ServerState::SendingWelcome => {
+                self.state = ServerState::WaitingForInitiate;
+                Some(command::command(&[WELCOME]))
+            }
+            ServerState::SendingReady => {
+                self.state = ServerState::Ready;
+                Some(command::command(&[READY, &cfg.basic_properties]))
+            }
+            ServerState::SendingError => {
+                self.state = ServerState::ErrorSent;
+                Some(command::error(&self.status_code))
+            }
+            _ => None,
+        }
+    }
+
+    fn process_handshake_command(
+        &mut self,
+        cfg: &EngineConfig,
+        msg: &Msg,
+        events: &mut Events,
+    ) -> Result<()> {
+        match self.state {
+            ServerState::WaitingForHello => self.process_hello(cfg, msg.data(), events),
+            ServerState::WaitingForInitiate => self.process_initiate(cfg, msg.data(), events),
+            _ => Err(protocol_error(events, ZMTP_UNSPECIFIED)),
+        }
+    }
+
+    fn zap_reply(&mut self, cfg: &EngineConfig, frames: &[Msg], events: &mut Events) -> Result<()> {
+        if self.state != ServerState::WaitingForZapReply {
+            return Err(Error::EFSM);
+        }
+        self.status_code = zap::process_reply(cfg, &mut self.peer, frames, events)?;
+        self.state = match self.status_code[0] {
+            b'2' => ServerState::SendingWelcome,
+            // A temporary failure: no ERROR, the client is just dropped.
+            b'3' => ServerState::ErrorSent,
+            _ => ServerState::SendingError,
+        };
+        Ok(())
+    }
+
+    fn zap_unavailable(&mut self, _cfg: &EngineConfig, events: &mut Events) -> Result<()> {
+        events.push_back(Event::HandshakeFailedNoDetail(libc::EFAULT));
+        Err(EPROTO)
+    }
+
+    fn status(&self) -> Status {
+        match self.state {
+            ServerState::Ready => Status::Ready,
+            ServerState::ErrorSent => Status::Error,
+            _ => Status::Handshaking,
+        }
+    }
+
+    fn peer(&self) -> &PeerInfo {
+        &self.peer
+    }
+}
