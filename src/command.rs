@@ -1,6 +1,7 @@
 //! Commands: how sockets, pipes, io threads and the context tell each other
 //! about state changes. Messages never travel as commands.
 
+use crate::io::{IoObject, ObjectId};
 use crate::mailbox::Mailbox;
 use crate::pipe::{Pipe, PipeId};
 
@@ -13,8 +14,16 @@ pub enum Command {
     PipeTerm(PipeId),
     /// A new pipe for this socket (an inproc peer connected to our bind).
     Bind(Pipe),
-    /// The context is terminating: blocking calls return `ETERM`.
+    /// To a socket: the context is terminating, blocking calls return
+    /// `ETERM`. To an io thread: end once every object is done.
     Stop,
+    /// The connection behind the pipe was re-established: resend state
+    /// such as subscriptions.
+    Hiccup(PipeId),
+    /// To an io thread: adopt this object.
+    Plug(Box<dyn IoObject>),
+    /// To an io object: its socket closed it (unbind, disconnect, close).
+    Term(ObjectId),
 }
 
 impl std::fmt::Debug for Command {
@@ -25,6 +34,9 @@ impl std::fmt::Debug for Command {
             Command::PipeTerm(p) => write!(f, "PipeTerm({p})"),
             Command::Bind(p) => write!(f, "Bind({})", p.id()),
             Command::Stop => write!(f, "Stop"),
+            Command::Hiccup(p) => write!(f, "Hiccup({p})"),
+            Command::Plug(o) => write!(f, "Plug({})", o.id()),
+            Command::Term(o) => write!(f, "Term({o})"),
         }
     }
 }

@@ -9,6 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use crate::command::{Command, CommandMailbox};
+use crate::io::IoThread;
 use crate::pipe::Pipe;
 use crate::{Error, Result};
 
@@ -110,6 +111,25 @@ struct Inner {
     state: Mutex<State>,
     sockets_gone: Condvar,
     endpoints: Mutex<Endpoints>,
+    /// Started at the first tcp/ipc endpoint, stopped by `term`.
+    io_threads: Mutex<IoThreads>,
+}
+
+#[derive(Default)]
+struct IoThreads {
+    threads: Vec<IoThread>,
+    next: usize,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // A context dropped without `term` (a Rust user) still stops its
+        // threads; they end once their connections are done.
+        let io = std::mem::take(&mut *lock(&self.io_threads));
+        for t in io.threads {
+            t.mailbox().send(Command::Stop);
+        }
+    }
 }
 
 /// A ZeroMQ context. Cloning gives another handle on the same context.
@@ -142,6 +162,7 @@ impl Context {
                 state: Mutex::new(State::default()),
                 sockets_gone: Condvar::new(),
                 endpoints: Mutex::new(Endpoints::default()),
+                io_threads: Mutex::new(IoThreads::default()),
             }),
         }
     }
@@ -300,6 +321,29 @@ impl Context {
         // Connections still waiting for a binder will never get one.
         let pending = std::mem::take(&mut lock(&self.inner.endpoints).pending);
         drop(pending);
+        // io threads end once their sessions have lingered.
+        let io = std::mem::take(&mut *lock(&self.inner.io_threads));
+        for t in io.threads {
+            t.stop();
+        }
+    }
+
+    /// An io thread for a new listener or connection (round robin), started
+    /// on first use; `EMTHREAD` when the context has none (`IO_THREADS` 0).
+    pub(crate) fn io_thread(&self) -> Result<Arc<CommandMailbox>> {
+        let count = lock(&self.inner.state).options.io_threads;
+        let mut io = lock(&self.inner.io_threads);
+        if io.threads.is_empty() {
+            if count < 1 {
+                return Err(Error::EMTHREAD);
+            }
+            for i in 0..count {
+                io.threads.push(IoThread::start(format!("ZMQbg/IO/{i}"))?);
+            }
+        }
+        let i = io.next % io.threads.len();
+        io.next = io.next.wrapping_add(1);
+        Ok(io.threads[i].mailbox().clone())
     }
 
     /// Binds an inproc name; `EADDRINUSE` if taken. Returns the connections

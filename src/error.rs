@@ -86,6 +86,14 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// A broken internal invariant: abort with a message, as libzmq's
+/// `zmq_assert` does. Never used for a caller's mistake.
+#[cold]
+pub fn fatal(what: &str) -> ! {
+    eprintln!("libzmq-rs: fatal: {what}");
+    std::process::abort()
+}
+
 /// libzmq's text for an error number: its own for the native errors and
 /// EHOSTUNREACH, the C library's for the rest.
 pub fn strerror(errnum: i32) -> String {

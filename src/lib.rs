@@ -8,6 +8,7 @@
 pub mod command;
 pub mod ctx;
 pub mod error;
+pub mod io;
 pub mod mailbox;
 pub mod msg;
 pub mod options;
@@ -15,6 +16,7 @@ pub mod pipe;
 pub mod poll;
 pub mod poller;
 pub mod routing;
+pub mod session;
 pub mod signaler;
 pub mod socket;
 pub mod util;

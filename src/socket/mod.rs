@@ -6,6 +6,7 @@
 //! the socket's `ZMQ_FD`.
 
 mod endpoint;
+mod io_endpoint;
 pub mod pipes;
 pub mod types;
 
@@ -76,6 +77,8 @@ pub trait Pattern: Send {
     fn write_activated(&mut self, cx: &mut Cx, pipe: PipeId);
     /// The pipe is gone (already removed from `cx.pipes`).
     fn pipe_terminated(&mut self, cx: &mut Cx, pipe: PipeId);
+    /// The pipe's connection was re-established (resend subscriptions).
+    fn hiccuped(&mut self, _cx: &mut Cx, _pipe: PipeId) {}
     /// A pattern-specific option; `None` if the option is not the pattern's.
     fn set_option(&mut self, _cx: &mut Cx, _option: i32, _value: &[u8]) -> Option<Result<()>> {
         None
@@ -111,6 +114,8 @@ struct Core {
     bound_inproc: Vec<String>,
     /// Inproc connections by endpoint, for `disconnect`.
     connected_inproc: Vec<(String, PipeId)>,
+    /// tcp/ipc listeners and connecting sessions on io threads.
+    io_endpoints: Vec<io_endpoint::IoEndpoint>,
 }
 
 /// A ZeroMQ socket.
@@ -153,7 +158,8 @@ impl Socket {
         let pattern = new_pattern(socket_type)?;
         let mailbox = Arc::new(CommandMailbox::new()?);
         let id = ctx.register_socket(mailbox.clone())?;
-        let options = Options::with_context(socket_type, ctx.blocky(), ctx.zero_copy());
+        let mut options = Options::with_context(socket_type, ctx.blocky(), ctx.zero_copy());
+        options.ipv6 = ctx.ipv6();
         Ok(Socket {
             core: Core {
                 ctx: ctx.clone(),
@@ -166,6 +172,7 @@ impl Socket {
                 last_endpoint: String::new(),
                 bound_inproc: Vec::new(),
                 connected_inproc: Vec::new(),
+                io_endpoints: Vec::new(),
             },
             pattern,
         })
@@ -230,6 +237,13 @@ impl Socket {
             Command::PipeTerm(id) => self.peer_terminated(id),
             Command::Bind(pipe) => self.attach_pipe(pipe, false),
             Command::Stop => self.core.ctx_terminated = true,
+            Command::Hiccup(id) => {
+                if cx.pipes.get(id).is_some() {
+                    pattern.hiccuped(&mut cx, id);
+                }
+            }
+            // io-thread commands never reach a socket.
+            Command::Plug(_) | Command::Term(_) => {}
         }
     }
 
@@ -378,6 +392,7 @@ impl Socket {
         let ep = Endpoint::parse(addr, self.socket_type())?;
         match ep.transport {
             Transport::Inproc => self.bind_inproc(addr),
+            Transport::Tcp | Transport::Ipc => self.bind_io(addr, &ep),
             // Only the receiving side of udp binds.
             Transport::Udp if !matches!(self.socket_type(), types::DISH | types::DGRAM) => {
                 Err(Error::ENOCOMPATPROTO)
@@ -460,6 +475,7 @@ impl Socket {
         let ep = Endpoint::parse(addr, self.socket_type())?;
         match ep.transport {
             Transport::Inproc => self.connect_inproc(addr),
+            Transport::Tcp | Transport::Ipc => self.connect_io(addr, &ep),
             // Only the sending side of udp connects.
             Transport::Udp if self.socket_type() != types::RADIO => Err(Error::ENOCOMPATPROTO),
             _ => Err(Error::EPROTONOSUPPORT),
@@ -596,7 +612,7 @@ impl Socket {
         self.process_commands()?;
         let ep = Endpoint::parse(addr, self.socket_type())?;
         if ep.transport != Transport::Inproc {
-            return Err(Error::ENOENT);
+            return self.term_io_endpoint(addr);
         }
         if self.core.ctx.unbind_inproc(addr, self.core.id).is_ok() {
             self.core.bound_inproc.retain(|a| a != addr);
@@ -728,6 +744,7 @@ impl Socket {
 
 impl Drop for Socket {
     fn drop(&mut self) {
+        self.close_io_endpoints();
         for p in self.core.pipes.iter_mut() {
             p.send_disconnect_msg();
             p.terminate();

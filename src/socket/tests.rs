@@ -204,3 +204,46 @@ fn inproc_unbind_releases_the_name_but_keeps_connections() {
     let mut c = Socket::new(&ctx, PAIR).unwrap();
     c.bind("inproc://keep").unwrap();
 }
+
+#[test]
+fn pair_over_tcp_both_ways() {
+    let ctx = Context::new();
+    let mut a = Socket::new(&ctx, PAIR).unwrap();
+    a.bind("tcp://127.0.0.1:*").unwrap();
+    let mut ep = [0u8; 256];
+    let n = a
+        .get_option(crate::options::consts::ZMQ_LAST_ENDPOINT, &mut ep)
+        .unwrap();
+    let endpoint = std::str::from_utf8(&ep[..n - 1]).unwrap().to_string();
+    assert!(endpoint.starts_with("tcp://127.0.0.1:"), "{endpoint}");
+    let mut b = Socket::new(&ctx, PAIR).unwrap();
+    b.connect(&endpoint).unwrap();
+    send(&mut b, b"over tcp", false);
+    assert_eq!(recv(&mut a), b"over tcp");
+    let big = vec![7u8; 100_000];
+    send(&mut a, &big, true);
+    send(&mut a, b"", false);
+    assert_eq!(recv(&mut b), big);
+    assert_eq!(recv(&mut b), b"");
+}
+
+#[test]
+fn req_rep_over_ipc() {
+    let ctx = Context::new();
+    let dir = std::env::temp_dir().join(format!("zmq-rs-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let addr = format!("ipc://{}/rr.sock", dir.display());
+    let mut rep = Socket::new(&ctx, REP).unwrap();
+    rep.bind(&addr).unwrap();
+    let mut req = Socket::new(&ctx, REQ).unwrap();
+    req.connect(&addr).unwrap();
+    for i in 0..10u8 {
+        send(&mut req, &[i], false);
+        assert_eq!(recv(&mut rep), [i]);
+        send(&mut rep, &[i + 100], false);
+        assert_eq!(recv(&mut req), [i + 100]);
+    }
+    drop((req, rep));
+    ctx.term();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -75,15 +75,26 @@ impl XSub {
     }
 }
 
+impl XSub {
+    /// Sends every current subscription to one pipe; those past the HWM
+    /// are dropped, as libzmq does.
+    fn send_subscriptions(&self, cx: &mut Cx, pipe: PipeId) {
+        for topic in self.subscriptions.prefixes() {
+            let _ = cx.pipes.write(pipe, subscription(&topic, true));
+        }
+        cx.pipes.flush(pipe);
+    }
+}
+
 impl Pattern for XSub {
     fn attach(&mut self, cx: &mut Cx, pipe: PipeId, _local: bool) {
         self.fq.attach(pipe);
         self.dist.attach(pipe);
-        for topic in self.subscriptions.prefixes() {
-            // Subscriptions past the HWM are dropped, as libzmq does.
-            let _ = cx.pipes.write(pipe, subscription(&topic, true));
-        }
-        cx.pipes.flush(pipe);
+        self.send_subscriptions(cx, pipe);
+    }
+
+    fn hiccuped(&mut self, cx: &mut Cx, pipe: PipeId) {
+        self.send_subscriptions(cx, pipe);
     }
 
     fn send(&mut self, cx: &mut Cx, msg: &mut Msg) -> Result<()> {

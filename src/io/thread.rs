@@ -1,0 +1,236 @@
+//! One io thread: the event loop, its objects and their timers.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Registry, Token};
+
+use crate::command::{Command, CommandMailbox};
+use crate::pipe::PipeId;
+use crate::Result;
+
+/// Names an io object across threads (for `Term`).
+pub type ObjectId = u64;
+
+static NEXT_OBJECT: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh object id (never `MAILBOX`).
+pub fn next_object_id() -> ObjectId {
+    NEXT_OBJECT.fetch_add(1, Ordering::Relaxed)
+}
+
+const MAILBOX: Token = Token(0);
+
+/// Something an io thread drives: a listener or a session.
+pub trait IoObject: Send {
+    fn id(&self) -> ObjectId;
+    /// The object has arrived on its io thread: register sources, start.
+    fn plugged(&mut self, cx: &mut IoCx);
+    /// One of its sources is ready (edge-triggered: drain it).
+    fn ready(&mut self, cx: &mut IoCx, readable: bool, writable: bool);
+    /// A command addressed to it or to one of its pipes.
+    fn command(&mut self, cx: &mut IoCx, cmd: Command);
+    /// Its deadline passed.
+    fn timeout(&mut self, cx: &mut IoCx, now: Instant);
+    fn deadline(&self) -> Option<Instant>;
+    /// Finished: the thread drops it.
+    fn done(&self) -> bool;
+}
+
+/// What an object may do with its thread while handling a call.
+pub struct IoCx<'a> {
+    pub id: ObjectId,
+    pub registry: &'a Registry,
+    /// This thread's mailbox: the owner to give the pipes an object holds.
+    pub mailbox: &'a Arc<CommandMailbox>,
+    spawned: &'a mut Vec<Box<dyn IoObject>>,
+    routes: &'a mut HashMap<PipeId, ObjectId>,
+}
+
+impl IoCx<'_> {
+    /// The token for this object's sources.
+    pub fn token(&self) -> Token {
+        Token(self.id as usize)
+    }
+
+    /// Adds a new object to this thread (an accepted connection).
+    pub fn spawn(&mut self, obj: Box<dyn IoObject>) {
+        self.spawned.push(obj);
+    }
+
+    /// Pipe commands for `pipe` go to this object from now on.
+    pub fn route_pipe(&mut self, pipe: PipeId) {
+        self.routes.insert(pipe, self.id);
+    }
+
+    pub fn unroute_pipe(&mut self, pipe: PipeId) {
+        self.routes.remove(&pipe);
+    }
+
+    /// Reach another object of this thread (a listener's children).
+    pub fn send_to_self(&self, cmd: Command) {
+        self.mailbox.send(cmd);
+    }
+}
+
+/// A running io thread, as the context holds it.
+pub struct IoThread {
+    mailbox: Arc<CommandMailbox>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl IoThread {
+    pub fn start(name: String) -> Result<IoThread> {
+        let mailbox = Arc::new(CommandMailbox::new()?);
+        let poll = Poll::new()?;
+        let fd = mailbox.fd();
+        poll.registry()
+            .register(&mut SourceFd(&fd), MAILBOX, Interest::READABLE)?;
+        let mb = mailbox.clone();
+        let handle = std::thread::Builder::new()
+            .name(name)
+            .spawn(move || EventLoop::new(poll, mb).run())?;
+        Ok(IoThread {
+            mailbox,
+            handle: Some(handle),
+        })
+    }
+
+    pub fn mailbox(&self) -> &Arc<CommandMailbox> {
+        &self.mailbox
+    }
+
+    /// Hands an object to the thread.
+    pub fn plug(&self, obj: Box<dyn IoObject>) {
+        self.mailbox.send(Command::Plug(obj));
+    }
+
+    /// Asks the thread to end once its objects are done, and waits.
+    pub fn stop(mut self) {
+        self.mailbox.send(Command::Stop);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+struct EventLoop {
+    poll: Poll,
+    mailbox: Arc<CommandMailbox>,
+    objects: HashMap<ObjectId, Box<dyn IoObject>>,
+    routes: HashMap<PipeId, ObjectId>,
+    stopping: bool,
+}
+
+impl EventLoop {
+    fn new(poll: Poll, mailbox: Arc<CommandMailbox>) -> EventLoop {
+        EventLoop {
+            poll,
+            mailbox,
+            objects: HashMap::new(),
+            routes: HashMap::new(),
+            stopping: false,
+        }
+    }
+
+    fn run(mut self) {
+        let mut events = Events::with_capacity(256);
+        loop {
+            let timeout = self.next_deadline().map(|d| {
+                d.saturating_duration_since(Instant::now())
+                    .max(Duration::from_micros(1))
+            });
+            if let Err(e) = self.poll.poll(&mut events, timeout) {
+                if e.kind() != std::io::ErrorKind::Interrupted {
+                    crate::error::fatal(&format!("io thread poll failed: {e}"));
+                }
+            }
+            for ev in events.iter() {
+                if ev.token() != MAILBOX {
+                    let id = ev.token().0 as ObjectId;
+                    let (r, w) = (
+                        ev.is_readable() || ev.is_read_closed() || ev.is_error(),
+                        ev.is_writable() || ev.is_write_closed() || ev.is_error(),
+                    );
+                    self.with_object(id, |o, cx| o.ready(cx, r, w));
+                }
+            }
+            self.drain_mailbox();
+            self.run_timers();
+            if self.stopping && self.objects.is_empty() {
+                return;
+            }
+        }
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        self.objects.values().filter_map(|o| o.deadline()).min()
+    }
+
+    /// Runs `f` on an object with a context, then adopts what it spawned
+    /// and drops it if it finished.
+    fn with_object(&mut self, id: ObjectId, f: impl FnOnce(&mut dyn IoObject, &mut IoCx)) {
+        let Some(mut obj) = self.objects.remove(&id) else {
+            return;
+        };
+        let mut spawned = Vec::new();
+        {
+            let mut cx = IoCx {
+                id,
+                registry: self.poll.registry(),
+                mailbox: &self.mailbox,
+                spawned: &mut spawned,
+                routes: &mut self.routes,
+            };
+            f(obj.as_mut(), &mut cx);
+        }
+        if obj.done() {
+            self.routes.retain(|_, o| *o != id);
+        } else {
+            self.objects.insert(id, obj);
+        }
+        for s in spawned {
+            self.adopt(s);
+        }
+    }
+
+    fn adopt(&mut self, obj: Box<dyn IoObject>) {
+        let id = obj.id();
+        self.objects.insert(id, obj);
+        self.with_object(id, |o, cx| o.plugged(cx));
+    }
+
+    fn drain_mailbox(&mut self) {
+        while let Some(cmd) = self.mailbox.try_recv() {
+            match cmd {
+                Command::Plug(obj) => self.adopt(obj),
+                Command::Stop => self.stopping = true,
+                Command::Term(id) => self.with_object(id, |o, cx| o.command(cx, Command::Term(id))),
+                Command::ActivateRead(p) | Command::ActivateWrite(p, _) | Command::PipeTerm(p) => {
+                    if let Some(&id) = self.routes.get(&p) {
+                        self.with_object(id, |o, cx| o.command(cx, cmd));
+                    }
+                }
+                // Commands for sockets never reach an io thread.
+                Command::Bind(_) | Command::Hiccup(_) => {}
+            }
+        }
+    }
+
+    fn run_timers(&mut self) {
+        let now = Instant::now();
+        let due: Vec<ObjectId> = self
+            .objects
+            .iter()
+            .filter(|(_, o)| o.deadline().is_some_and(|d| d <= now))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in due {
+            self.with_object(id, |o, cx| o.timeout(cx, now));
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! A bound endpoint on an io thread: accepts connections and spawns a
+//! session for each.
+
+use std::io;
+use std::sync::Arc;
+use std::time::Instant;
+
+use mio::event::Source;
+use mio::Interest;
+
+use super::stream::{Listener as OsListener, Stream};
+use super::Session;
+use crate::command::{Command, CommandMailbox};
+use crate::io::{next_object_id, IoCx, IoObject, ObjectId};
+use crate::options::Options;
+
+/// Decides whether an accepted connection may stay (accept filters).
+pub type AcceptCheck = Box<dyn Fn(&Stream, &Options) -> bool + Send>;
+
+pub struct Listener {
+    id: ObjectId,
+    listener: Option<OsListener>,
+    options: Options,
+    socket: Arc<CommandMailbox>,
+    accept_check: AcceptCheck,
+    /// Sessions this listener spawned: they end with it (libzmq makes the
+    /// listener their parent).
+    children: Vec<ObjectId>,
+    /// Dropped when the listener ends (removes an ipc socket file).
+    cleanup: Option<Box<dyn Send>>,
+    finished: bool,
+}
+
+impl Listener {
+    pub fn new(
+        id: ObjectId,
+        listener: OsListener,
+        options: Options,
+        socket: Arc<CommandMailbox>,
+        accept_check: AcceptCheck,
+        cleanup: Option<Box<dyn Send>>,
+    ) -> Listener {
+        Listener {
+            id,
+            listener: Some(listener),
+            options,
+            socket,
+            accept_check,
+            children: Vec::new(),
+            cleanup,
+            finished: false,
+        }
+    }
+
+    fn accept_all(&mut self, cx: &mut IoCx) {
+        let Some(l) = &self.listener else { return };
+        loop {
+            match l.accept() {
+                Ok(stream) => {
+                    if !(self.accept_check)(&stream, &self.options) {
+                        continue;
+                    }
+                    let id = next_object_id();
+                    let s =
+                        Session::accepted(id, self.options.clone(), self.socket.clone(), stream);
+                    self.children.push(id);
+                    cx.spawn(Box::new(s));
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // WouldBlock ends the batch; other errors (EMFILE, a reset
+                // before accept) drop that connection only.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(_) => return,
+            }
+        }
+    }
+}
+
+impl IoObject for Listener {
+    fn id(&self) -> ObjectId {
+        self.id
+    }
+
+    fn plugged(&mut self, cx: &mut IoCx) {
+        let ok = match self.listener.as_mut() {
+            Some(l) => l
+                .register(cx.registry, cx.token(), Interest::READABLE)
+                .is_ok(),
+            None => false,
+        };
+        if ok {
+            self.accept_all(cx);
+        } else {
+            self.finished = true;
+        }
+    }
+
+    fn ready(&mut self, cx: &mut IoCx, _readable: bool, _writable: bool) {
+        self.accept_all(cx);
+    }
+
+    fn command(&mut self, cx: &mut IoCx, cmd: Command) {
+        if let Command::Term(_) = cmd {
+            if let Some(mut l) = self.listener.take() {
+                let _ = l.deregister(cx.registry);
+            }
+            for child in self.children.drain(..) {
+                cx.send_to_self(Command::Term(child));
+            }
+            self.cleanup = None;
+            self.finished = true;
+        }
+    }
+
+    fn timeout(&mut self, _cx: &mut IoCx, _now: Instant) {}
+
+    fn deadline(&self) -> Option<Instant> {
+        None
+    }
+
+    fn done(&self) -> bool {
+        self.finished
+    }
+}

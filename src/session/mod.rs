@@ -1,0 +1,542 @@
+//! Sessions: one connection's worth of state on an io thread, between a
+//! socket's pipe and a ZMTP engine driving a byte stream.
+//!
+//! A connecting session (from `zmq_connect`) owns its pipe from the start
+//! unless `ZMQ_IMMEDIATE` is set, reconnects with back-off when the
+//! connection drops, and lives until its socket disconnects or closes. An
+//! accepted session (spawned by a [`Listener`]) makes its pipe when the
+//! handshake completes and ends with its connection.
+//!
+//! Back-pressure is libzmq's: a message the pipe cannot take (HWM) stays in
+//! `pending_in` and reading stops until the socket reads (`ActivateWrite`);
+//! the engine's read buffer stays full meanwhile, so the peer's TCP window
+//! closes.
+
+mod listener;
+pub mod stream;
+
+pub use listener::Listener;
+
+use std::io::{self, IoSlice, Read, Write};
+use std::os::fd::AsRawFd;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mio::event::Source;
+use mio::Interest;
+
+use crate::command::{Command, CommandMailbox};
+use crate::io::{IoCx, IoObject, ObjectId};
+use crate::msg::Msg;
+use crate::options::Options;
+use crate::pipe::{pipepair, Pipe};
+use crate::zmtp::engine::{CloseReason, Engine, EngineConfig, Event};
+use stream::Stream;
+
+/// Opens a new connection attempt (a non-blocking connect).
+pub type Connector = Box<dyn FnMut(&Options) -> io::Result<Stream> + Send>;
+
+enum Role {
+    Connect(Connector),
+    Accepted,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// No connection; `retry_at` says when to try again.
+    Idle,
+    /// A non-blocking connect is in progress.
+    Connecting,
+    /// The engine runs over the stream.
+    Connected,
+}
+
+pub struct Session {
+    id: ObjectId,
+    options: Options,
+    socket: Arc<CommandMailbox>,
+    role: Role,
+    state: State,
+    pipe: Option<Pipe>,
+    stream: Option<Stream>,
+    engine: Option<Engine>,
+    /// The socket may have data for us that we have not read yet.
+    readable: bool,
+    /// The socket is believed writable (no `WouldBlock` since the last edge).
+    writable: bool,
+    /// A decoded message the pipe had no room for.
+    pending_in: Option<Msg>,
+    retry_at: Option<Instant>,
+    reconnect_ivl: u32,
+    /// Set when the socket asked us to end: the linger deadline, if any.
+    terminating: Option<Option<Instant>>,
+    finished: bool,
+}
+
+impl Session {
+    /// A session for `zmq_connect`; `pipe` is the session's end unless
+    /// `ZMQ_IMMEDIATE` defers it to the first successful handshake.
+    pub fn connecting(
+        id: ObjectId,
+        options: Options,
+        socket: Arc<CommandMailbox>,
+        pipe: Option<Pipe>,
+        connector: Connector,
+    ) -> Session {
+        let ivl = options.reconnect_ivl.max(0) as u32;
+        Session::new(id, options, socket, Role::Connect(connector), pipe, ivl)
+    }
+
+    /// A session for a connection a listener accepted.
+    pub fn accepted(
+        id: ObjectId,
+        options: Options,
+        socket: Arc<CommandMailbox>,
+        stream: Stream,
+    ) -> Session {
+        let mut s = Session::new(id, options, socket, Role::Accepted, None, 0);
+        s.stream = Some(stream);
+        s
+    }
+
+    fn new(
+        id: ObjectId,
+        options: Options,
+        socket: Arc<CommandMailbox>,
+        role: Role,
+        pipe: Option<Pipe>,
+        reconnect_ivl: u32,
+    ) -> Session {
+        Session {
+            id,
+            options,
+            socket,
+            role,
+            state: State::Idle,
+            pipe,
+            stream: None,
+            engine: None,
+            readable: false,
+            writable: false,
+            pending_in: None,
+            retry_at: None,
+            reconnect_ivl,
+            terminating: None,
+            finished: false,
+        }
+    }
+
+    fn start_connecting(&mut self, cx: &mut IoCx) {
+        let Role::Connect(connector) = &mut self.role else {
+            return;
+        };
+        match connector(&self.options) {
+            Ok(mut stream) => {
+                let interest = Interest::READABLE | Interest::WRITABLE;
+                if stream.register(cx.registry, cx.token(), interest).is_err() {
+                    self.schedule_reconnect();
+                    return;
+                }
+                self.stream = Some(stream);
+                self.state = State::Connecting;
+            }
+            Err(_) => self.schedule_reconnect(),
+        }
+    }
+
+    fn schedule_reconnect(&mut self) {
+        self.state = State::Idle;
+        if self.options.reconnect_ivl < 0 {
+            // -1: never reconnect.
+            self.retry_at = None;
+            return;
+        }
+        let ivl = self.reconnect_ivl;
+        self.retry_at = Some(Instant::now() + Duration::from_millis(ivl as u64));
+        let max = self.options.reconnect_ivl_max;
+        if max > 0 && (max as u32) > self.options.reconnect_ivl as u32 {
+            self.reconnect_ivl = (ivl.saturating_mul(2)).min(max as u32);
+        }
+    }
+
+    fn connected(&mut self, cx: &mut IoCx) {
+        let Some(stream) = &self.stream else { return };
+        let peer = stream.peer_address();
+        let fd = stream.as_raw_fd();
+        let cfg = EngineConfig::new(&self.options, &peer, Some(fd));
+        self.engine = Some(Engine::new(cfg, Instant::now()));
+        self.state = State::Connected;
+        self.readable = true;
+        self.writable = true;
+        self.reconnect_ivl = self.options.reconnect_ivl.max(0) as u32;
+        self.pump(cx);
+    }
+
+    /// Moves bytes and messages until nothing more can move.
+    fn pump(&mut self, cx: &mut IoCx) {
+        loop {
+            let mut progress = self.drain_events(cx);
+            progress |= self.read_input();
+            progress |= self.drain_events(cx);
+            progress |= self.pull_output();
+            progress |= self.write_output();
+            if self.engine.is_none() || !progress {
+                break;
+            }
+        }
+        self.check_finished();
+    }
+
+    /// Reads into the engine while the stream has data and the engine has
+    /// room (it has none while decoded messages wait).
+    fn read_input(&mut self) -> bool {
+        let (Some(engine), Some(stream)) = (self.engine.as_mut(), self.stream.as_mut()) else {
+            return false;
+        };
+        if !self.readable || self.pending_in.is_some() {
+            return false;
+        }
+        let mut progress = false;
+        loop {
+            let buf = engine.read_buf();
+            if buf.is_empty() {
+                break;
+            }
+            match stream.read(buf) {
+                Ok(0) => {
+                    self.readable = false;
+                    engine.connection_lost(libc::EPIPE);
+                    return true;
+                }
+                Ok(n) => {
+                    engine.advance_read(n, Instant::now());
+                    progress = true;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.readable = false;
+                    break;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.readable = false;
+                    engine.connection_lost(e.raw_os_error().unwrap_or(libc::EIO));
+                    return true;
+                }
+            }
+        }
+        progress
+    }
+
+    /// Handles the engine's events; stops at a message the pipe refuses.
+    fn drain_events(&mut self, cx: &mut IoCx) -> bool {
+        let mut progress = false;
+        if let Some(m) = self.pending_in.take() {
+            if !self.push_in(m) {
+                return false;
+            }
+            progress = true;
+        }
+        loop {
+            let Some(ev) = self.engine.as_mut().and_then(|e| e.poll_event()) else {
+                break;
+            };
+            progress = true;
+            match ev {
+                Event::EngineReady => self.engine_ready(cx),
+                Event::Message(m) => {
+                    if !self.push_in(m) {
+                        break;
+                    }
+                }
+                Event::Closed(c) => {
+                    self.engine_closed(cx, c.reason);
+                    break;
+                }
+                // ZAP and monitor events come with their features.
+                Event::ZapRequest(_) => {
+                    if let Some(e) = self.engine.as_mut() {
+                        e.zap_unavailable();
+                    }
+                }
+                Event::HandshakeSucceeded
+                | Event::HandshakeFailedNoDetail(_)
+                | Event::HandshakeFailedProtocol(_)
+                | Event::HandshakeFailedAuth(_) => {}
+            }
+        }
+        if let Some(p) = self.pipe.as_mut() {
+            p.flush();
+        }
+        progress
+    }
+
+    /// Writes a decoded message to the pipe; false (message kept) if full.
+    fn push_in(&mut self, m: Msg) -> bool {
+        let Some(pipe) = self.pipe.as_mut() else {
+            // No pipe (terminating): drop it.
+            return true;
+        };
+        match pipe.write(m) {
+            Ok(()) => true,
+            Err(m) => {
+                if pipe.is_finished() || pipe.peer_is_terminated() {
+                    return true;
+                }
+                self.pending_in = Some(m);
+                false
+            }
+        }
+    }
+
+    fn engine_ready(&mut self, cx: &mut IoCx) {
+        if self.pipe.is_some() || self.terminating.is_some() {
+            return;
+        }
+        let o = &self.options;
+        let conflate = o.effective_conflate();
+        let hwm = |v: i32| if conflate { -1 } else { v };
+        let (mine, theirs) = pipepair([hwm(o.rcvhwm), hwm(o.sndhwm)], conflate);
+        mine.set_owner(cx.mailbox.clone());
+        cx.route_pipe(mine.id());
+        self.pipe = Some(mine);
+        self.socket.send(Command::Bind(theirs));
+    }
+
+    /// Feeds the engine from the pipe while it can take messages.
+    fn pull_output(&mut self) -> bool {
+        let (Some(engine), Some(pipe)) = (self.engine.as_mut(), self.pipe.as_mut()) else {
+            return false;
+        };
+        let mut progress = false;
+        while engine.can_send() {
+            let Some(m) = pipe.read() else { break };
+            if let Err(_m) = engine.send(m) {
+                break;
+            }
+            progress = true;
+        }
+        progress
+    }
+
+    fn write_output(&mut self) -> bool {
+        let (Some(engine), Some(stream)) = (self.engine.as_mut(), self.stream.as_mut()) else {
+            return false;
+        };
+        let mut progress = false;
+        while self.writable && engine.has_transmit() {
+            let mut chunks: Vec<IoSlice> = Vec::new();
+            engine.transmit_chunks(&mut chunks);
+            match stream.write_vectored(&chunks) {
+                Ok(n) => {
+                    drop(chunks);
+                    engine.advance_transmit(n);
+                    progress = true;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.writable = false,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => {
+                    // libzmq waits for the read side to report the failure.
+                    self.writable = false;
+                    self.readable = true;
+                }
+            }
+        }
+        progress
+    }
+
+    fn engine_closed(&mut self, cx: &mut IoCx, reason: CloseReason) {
+        self.engine = None;
+        if let Some(mut s) = self.stream.take() {
+            let _ = s.deregister(cx.registry);
+        }
+        self.pending_in = None;
+        self.readable = false;
+        self.writable = false;
+        let reconnect = matches!(self.role, Role::Connect(_))
+            && reason != CloseReason::Protocol
+            && self.terminating.is_none();
+        if !reconnect {
+            self.end(cx);
+            return;
+        }
+        if self.options.immediate {
+            if let Some(mut p) = self.pipe.take() {
+                cx.unroute_pipe(p.id());
+                p.terminate();
+            }
+        } else if let Some(p) = self.pipe.as_mut() {
+            // Half-sent messages are gone with the connection.
+            p.rollback();
+            if matches!(self.options.socket_type, 2 | 10 | 15) {
+                // SUB, XSUB, DISH: the socket resends its subscriptions.
+                self.socket.send(Command::Hiccup(p.id()));
+            }
+        }
+        self.schedule_reconnect();
+    }
+
+    /// Ends the session: closes the stream and our side of the pipe.
+    fn end(&mut self, cx: &mut IoCx) {
+        self.engine = None;
+        if let Some(mut s) = self.stream.take() {
+            let _ = s.deregister(cx.registry);
+        }
+        if let Some(mut p) = self.pipe.take() {
+            cx.unroute_pipe(p.id());
+            p.terminate();
+        }
+        self.finished = true;
+    }
+
+    /// A terminating session is done once the socket's side of the pipe has
+    /// ended and everything it sent went out.
+    fn check_finished(&mut self) {
+        if self.finished || self.terminating.is_none() {
+            return;
+        }
+        let pipe_done = self.pipe.as_ref().is_none_or(|p| p.is_finished());
+        let flushed = self.engine.as_ref().is_none_or(|e| !e.has_transmit());
+        if pipe_done && (flushed || self.state != State::Connected) {
+            self.finished = true;
+        }
+    }
+
+    fn term(&mut self, cx: &mut IoCx) {
+        let linger = self.options.linger;
+        if linger == 0 {
+            self.end(cx);
+            return;
+        }
+        let deadline = (linger > 0).then(|| Instant::now() + Duration::from_millis(linger as u64));
+        self.terminating = Some(deadline);
+        self.retry_at = None;
+        if self.state != State::Connected {
+            self.end(cx);
+            return;
+        }
+        self.pump(cx);
+    }
+}
+
+impl IoObject for Session {
+    fn id(&self) -> ObjectId {
+        self.id
+    }
+
+    fn plugged(&mut self, cx: &mut IoCx) {
+        if let Some(p) = &self.pipe {
+            p.set_owner(cx.mailbox.clone());
+            cx.route_pipe(p.id());
+        }
+        match self.role {
+            Role::Connect(_) => self.start_connecting(cx),
+            Role::Accepted => {
+                let registered = match self.stream.as_mut() {
+                    Some(s) => s
+                        .register(
+                            cx.registry,
+                            cx.token(),
+                            Interest::READABLE | Interest::WRITABLE,
+                        )
+                        .is_ok(),
+                    None => false,
+                };
+                if registered {
+                    self.connected(cx);
+                } else {
+                    self.end(cx);
+                }
+            }
+        }
+    }
+
+    fn ready(&mut self, cx: &mut IoCx, readable: bool, writable: bool) {
+        match self.state {
+            State::Connecting => {
+                let result = self.stream.as_ref().map(|s| s.connect_result());
+                match result {
+                    Some(Ok(())) => self.connected(cx),
+                    Some(Err(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    _ => {
+                        if let Some(mut s) = self.stream.take() {
+                            let _ = s.deregister(cx.registry);
+                        }
+                        if self.terminating.is_some() {
+                            self.end(cx);
+                        } else {
+                            self.schedule_reconnect();
+                        }
+                    }
+                }
+            }
+            State::Connected => {
+                self.readable |= readable;
+                self.writable |= writable;
+                self.pump(cx);
+            }
+            State::Idle => {}
+        }
+    }
+
+    fn command(&mut self, cx: &mut IoCx, cmd: Command) {
+        match cmd {
+            Command::ActivateRead(_) => {
+                if let Some(p) = self.pipe.as_mut() {
+                    p.activate_read();
+                }
+            }
+            Command::ActivateWrite(_, n) => {
+                if let Some(p) = self.pipe.as_mut() {
+                    p.activate_write(n);
+                }
+            }
+            Command::PipeTerm(_) => {
+                if let Some(p) = self.pipe.as_mut() {
+                    p.peer_terminated();
+                }
+                // The socket closed its side: finish after sending what it
+                // queued (linger applies).
+                if self.terminating.is_none() {
+                    self.term(cx);
+                    return;
+                }
+            }
+            Command::Term(_) => {
+                self.term(cx);
+                return;
+            }
+            _ => {}
+        }
+        self.pump(cx);
+    }
+
+    fn timeout(&mut self, cx: &mut IoCx, now: Instant) {
+        if let Some(Some(d)) = self.terminating {
+            if now >= d {
+                self.end(cx);
+                return;
+            }
+        }
+        if self.retry_at.is_some_and(|t| now >= t) {
+            self.retry_at = None;
+            self.start_connecting(cx);
+            return;
+        }
+        if let Some(e) = self.engine.as_mut() {
+            if e.next_timeout().is_some_and(|t| now >= t) {
+                e.on_timeout(now);
+                self.pump(cx);
+            }
+        }
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        let linger = self.terminating.flatten();
+        let engine = self.engine.as_ref().and_then(|e| e.next_timeout());
+        [linger, self.retry_at, engine].into_iter().flatten().min()
+    }
+
+    fn done(&self) -> bool {
+        self.finished
+    }
+}
