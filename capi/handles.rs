@@ -4,6 +4,7 @@
 
 use std::cell::UnsafeCell;
 use std::ffi::{c_char, c_void};
+use std::sync::Mutex;
 
 use super::ffi::{cstr, Tagged};
 use crate::ctx::Context;
@@ -13,9 +14,14 @@ use crate::{Error, Result};
 const CTX_TAG: u32 = 0xabad_cafe;
 const SOCKET_TAG: u32 = 0xbadd_ecaf;
 
-/// A socket is used by one thread at a time (libzmq's rule), which C
-/// guarantees; the cell lets the export layer hand out `&mut Socket`.
-struct SocketCell(UnsafeCell<Socket>);
+/// A classic socket is used by one thread at a time (libzmq's rule, the
+/// caller's promise); a thread-safe one (SERVER, CLIENT, ...) may be used
+/// by several at once, so each call takes its lock. A blocking call holds
+/// it: other threads wait for that call to end.
+struct SocketCell {
+    socket: UnsafeCell<Socket>,
+    lock: Option<Mutex<()>>,
+}
 
 pub fn new_ctx(ctx: Context) -> *mut c_void {
     Tagged::into_raw(CTX_TAG, ctx)
@@ -41,20 +47,44 @@ pub unsafe fn free_ctx(p: *mut c_void) {
 }
 
 pub fn new_socket(socket: Socket) -> *mut c_void {
-    Tagged::into_raw(SOCKET_TAG, SocketCell(UnsafeCell::new(socket)))
+    let lock = socket.is_thread_safe().then(|| Mutex::new(()));
+    Tagged::into_raw(
+        SOCKET_TAG,
+        SocketCell {
+            socket: UnsafeCell::new(socket),
+            lock,
+        },
+    )
 }
 
-/// The socket behind a handle.
+/// Runs `f` on the socket behind a handle (`ENOTSOCK` for NULL or a
+/// non-socket), holding its lock if it is thread-safe.
 ///
 /// # Safety
-/// `p` is NULL or points to at least 4 readable bytes, and no other thread
-/// uses the socket meanwhile (libzmq's contract for non-thread-safe sockets).
-pub unsafe fn socket<'a>(p: *mut c_void) -> Result<&'a mut Socket> {
-    // SAFETY: forwarded; exclusive use is the caller's contract.
+/// `p` is NULL or points to at least 4 readable bytes; a classic socket is
+/// not used by another thread meanwhile (libzmq's contract).
+pub unsafe fn with_socket<T>(
+    p: *mut c_void,
+    f: impl FnOnce(&mut Socket) -> Result<T>,
+) -> Result<T> {
+    // SAFETY: forwarded; exclusive use is the lock's or the caller's.
     unsafe {
         let cell = Tagged::<SocketCell>::from_raw(p, SOCKET_TAG, Error::ENOTSOCK)?;
-        Ok(&mut *cell.0.get())
+        let _guard = cell
+            .lock
+            .as_ref()
+            .map(|l| l.lock().unwrap_or_else(|e| e.into_inner()));
+        f(&mut *cell.socket.get())
     }
+}
+
+/// Checks that a handle names a socket.
+///
+/// # Safety
+/// As for [`with_socket`].
+pub unsafe fn check_socket(p: *mut c_void) -> Result<()> {
+    // SAFETY: forwarded; only the tag is read.
+    unsafe { Tagged::<SocketCell>::from_raw(p, SOCKET_TAG, Error::ENOTSOCK) }.map(|_| ())
 }
 
 /// Closes and frees a socket handle (`zmq_close`).

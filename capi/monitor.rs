@@ -15,7 +15,7 @@ use crate::Error;
 /// transports: until then a valid socket gets `ENOTSUP`.
 unsafe fn not_yet_for(s: *mut c_void) -> c_int {
     // SAFETY: the handle is validated (NULL gives ENOTSOCK, as libzmq).
-    ret_int(unsafe { handles::socket(s) }.and(Err(Error::ENOTSUP)))
+    ret_int(unsafe { handles::check_socket(s) }.and(Err(Error::ENOTSUP)))
 }
 
 /// Publish the socket's events on a PAIR socket bound to `addr_`; NULL stops (zmq_socket_monitor(3)).

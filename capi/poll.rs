@@ -34,7 +34,7 @@ unsafe fn poll_items(
             Watch::Fd(it.fd, it.events)
         } else {
             // SAFETY: a non-NULL socket must be a live handle.
-            Watch::Socket(unsafe { handles::socket(it.socket) }?.fd())
+            Watch::Socket(unsafe { handles::with_socket(it.socket, |s| Ok(s.fd())) }?)
         });
     }
     let n = poll_loop(&watches, timeout_, sigmask_, |i, os| {
@@ -43,8 +43,7 @@ unsafe fn poll_items(
             fd_revents(os) & (it.events | crate::poll::POLLERR)
         } else {
             // SAFETY: validated above; the caller owns the socket.
-            let s = unsafe { handles::socket(it.socket) }?;
-            s.events()? & it.events
+            unsafe { handles::with_socket(it.socket, |s| s.events()) }? & it.events
         };
         Ok(it.revents)
     })?;

@@ -16,7 +16,7 @@ impl SocketKey for Handle {
     fn with<R>(self, f: impl FnOnce(&mut crate::socket::Socket) -> Result<R>) -> Result<R> {
         // SAFETY: the handle was validated when added; using a socket
         // closed since is the caller's error, as in libzmq.
-        f(unsafe { handles::socket(self.0) }?)
+        unsafe { handles::with_socket(self.0, f) }
     }
 }
 
@@ -48,7 +48,7 @@ unsafe fn poller_and_socket<'a>(
 ) -> Result<(&'a mut Poller<Handle>, Handle)> {
     // SAFETY: both validated.
     let poller = unsafe { poller(p) }?;
-    unsafe { handles::socket(s) }?;
+    unsafe { handles::check_socket(s) }?;
     Ok((poller, Handle(s)))
 }
 

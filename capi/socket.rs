@@ -19,7 +19,7 @@ fn clipped(size: usize) -> c_int {
 /// `s_` must be NULL or a socket handle used by one thread at a time.
 unsafe fn with_socket<T>(s_: *mut c_void, f: impl FnOnce(&mut Socket) -> Result<T>) -> Result<T> {
     // SAFETY: per the contract; the handle is validated.
-    f(unsafe { handles::socket(s_) }?)
+    unsafe { handles::with_socket(s_, f) }
 }
 
 /// # Safety

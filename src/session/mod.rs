@@ -401,18 +401,33 @@ impl Session {
         }
     }
 
+    /// The socket ended this connection (close, unbind, disconnect). As in
+    /// libzmq, a pipe the socket is still using is closed at once (unbind
+    /// and disconnect), while one the socket already closed is read to its
+    /// end (close: messages sent before `zmq_close` still go out); either
+    /// way output already encoded is flushed for up to `ZMQ_LINGER` ms.
     fn term(&mut self, cx: &mut IoCx) {
+        if let Some(p) = self.pipe.as_mut() {
+            if !p.peer_is_terminated() {
+                cx.unroute_pipe(p.id());
+                p.terminate();
+            }
+        }
+        self.linger(cx);
+    }
+
+    /// Finishes after flushing, within the linger time.
+    fn linger(&mut self, cx: &mut IoCx) {
         let linger = self.options.linger;
-        if linger == 0 {
+        self.retry_at = None;
+        if linger == 0 || self.state != State::Connected {
             self.end(cx);
             return;
         }
-        let deadline = (linger > 0).then(|| Instant::now() + Duration::from_millis(linger as u64));
-        self.terminating = Some(deadline);
-        self.retry_at = None;
-        if self.state != State::Connected {
-            self.end(cx);
-            return;
+        if self.terminating.is_none() {
+            let deadline =
+                (linger > 0).then(|| Instant::now() + Duration::from_millis(linger as u64));
+            self.terminating = Some(deadline);
         }
         self.pump(cx);
     }
@@ -494,12 +509,9 @@ impl IoObject for Session {
                 if let Some(p) = self.pipe.as_mut() {
                     p.peer_terminated();
                 }
-                // The socket closed its side: finish after sending what it
-                // queued (linger applies).
-                if self.terminating.is_none() {
-                    self.term(cx);
-                    return;
-                }
+                // The socket closed its side: send what it queued, then end.
+                self.linger(cx);
+                return;
             }
             Command::Term(_) => {
                 self.term(cx);

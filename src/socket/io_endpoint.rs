@@ -193,8 +193,11 @@ impl super::Socket {
         );
         io.send(Command::Plug(Box::new(l)));
         self.core.last_endpoint = resolved.clone();
+        // A bound endpoint is known by its resolved name only: libzmq does
+        // not unbind `tcp://*:*` by the wildcard.
+        let _ = addr;
         self.core.io_endpoints.push(IoEndpoint {
-            given: addr.to_string(),
+            given: resolved.clone(),
             resolved,
             mailbox: io,
             object: id,

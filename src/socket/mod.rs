@@ -744,11 +744,13 @@ impl Socket {
 
 impl Drop for Socket {
     fn drop(&mut self) {
-        self.close_io_endpoints();
+        // Pipes first: a session must see its pipe end (and send what is
+        // queued) before the `Term` that tells it to linger.
         for p in self.core.pipes.iter_mut() {
             p.send_disconnect_msg();
             p.terminate();
         }
+        self.close_io_endpoints();
         self.core.ctx.unregister_socket(self.core.id);
     }
 }

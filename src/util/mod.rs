@@ -19,7 +19,8 @@ pub fn has(capability: &str) -> bool {
     match capability {
         // This build exports the ZMQ_BUILD_DRAFT_API surface.
         "draft" => cfg!(feature = "draft"),
-        // Not yet: "ipc", "curve"; never: "pgm", "tipc", "norm", "vmci",
+        "ipc" => true,
+        // Not yet: "curve"; never: "pgm", "tipc", "norm", "vmci",
         // "gssapi", "ws"/"wss" (libzmq 4.3.5 probes those as "WS"/"WSS").
         _ => false,
     }
@@ -32,8 +33,9 @@ mod tests {
     #[test]
     fn has_reports_draft_and_nothing_unsupported() {
         assert_eq!(has("draft"), cfg!(feature = "draft"));
+        assert!(has("ipc"));
         for cap in [
-            "ipc", "curve", "gssapi", "pgm", "tipc", "norm", "vmci", "ws", "wss", "WS", "",
+            "curve", "gssapi", "pgm", "tipc", "norm", "vmci", "ws", "wss", "WS", "",
         ] {
             assert!(!has(cap), "{cap}");
         }
