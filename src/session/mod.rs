@@ -28,9 +28,10 @@ use mio::Interest;
 use crate::command::{Command, CommandMailbox};
 use crate::io::{IoCx, IoObject, ObjectId};
 use crate::msg::Msg;
+use crate::options::consts::ZMQ_NOTIFY_DISCONNECT;
 use crate::options::Options;
 use crate::pipe::{pipepair, Pipe};
-use crate::zmtp::engine::{CloseReason, Engine, EngineConfig, Event};
+use crate::zmtp::engine::{CloseReason, Closed, Engine, EngineConfig, Event};
 use stream::Stream;
 
 /// Opens a new connection attempt (a non-blocking connect).
@@ -146,8 +147,8 @@ impl Session {
 
     fn schedule_reconnect(&mut self) {
         self.state = State::Idle;
-        if self.options.reconnect_ivl < 0 {
-            // -1: never reconnect.
+        if self.options.reconnect_ivl <= 0 {
+            // libzmq retries only with a positive interval.
             self.retry_at = None;
             return;
         }
@@ -249,7 +250,7 @@ impl Session {
                     }
                 }
                 Event::Closed(c) => {
-                    self.engine_closed(cx, c.reason);
+                    self.engine_closed(cx, c);
                     break;
                 }
                 // ZAP and monitor events come with their features.
@@ -344,7 +345,17 @@ impl Session {
         progress
     }
 
-    fn engine_closed(&mut self, cx: &mut IoCx, reason: CloseReason) {
+    fn engine_closed(&mut self, cx: &mut IoCx, closed: Closed) {
+        let reason = closed.reason;
+        if self.options.router_notify & ZMQ_NOTIFY_DISCONNECT != 0 && closed.greeting_done {
+            // A ROUTER asked to hear of disconnects: drop the partial
+            // message and deliver an empty one from this peer.
+            if let Some(p) = self.pipe.as_mut() {
+                p.rollback();
+                let _ = p.write(Msg::new());
+                p.flush();
+            }
+        }
         self.engine = None;
         if let Some(mut s) = self.stream.take() {
             let _ = s.deregister(cx.registry);
@@ -352,8 +363,11 @@ impl Session {
         self.pending_in = None;
         self.readable = false;
         self.writable = false;
+        // As libzmq: without a positive reconnect interval a dropped
+        // connection ends the session (and the socket forgets the endpoint).
         let reconnect = matches!(self.role, Role::Connect(_))
             && reason != CloseReason::Protocol
+            && self.options.reconnect_ivl > 0
             && self.terminating.is_none();
         if !reconnect {
             self.end(cx);

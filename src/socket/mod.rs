@@ -269,6 +269,9 @@ impl Socket {
             pattern.pipe_terminated(&mut cx, id);
         }
         self.core.connected_inproc.retain(|(_, p)| *p != id);
+        // A connection that ended for good (no reconnect) takes its
+        // endpoint with it, as libzmq's term_endpoint from the session.
+        self.core.io_endpoints.retain(|e| e.pipe != Some(id));
     }
 
     fn reap_finished(&mut self) {
@@ -321,6 +324,11 @@ impl Socket {
     /// which some options treat differently from an empty one.
     pub fn set_option_raw(&mut self, option: i32, value: Option<&[u8]>) -> Result<()> {
         self.check_alive()?;
+        if option == crate::options::consts::ZMQ_ROUTER_NOTIFY
+            && matches!(self.socket_type(), types::ROUTER | types::REP)
+        {
+            return self.core.options.set_router_notify(value.unwrap_or(&[]));
+        }
         let (pattern, mut cx) = self.cx_split();
         match pattern.set_option(&mut cx, option, value.unwrap_or(&[])) {
             Some(Err(e)) if e == Error::EINVAL => {}
