@@ -17,6 +17,7 @@ pub mod poller;
 pub mod routing;
 pub mod signaler;
 pub mod socket;
+pub mod transport;
 pub mod util;
 pub mod zmtp;
 
