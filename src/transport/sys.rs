@@ -3,11 +3,12 @@
 //! Everything here is a thin, safe wrapper over one libc call (or a small
 //! group that must go together, such as `getaddrinfo`/`freeaddrinfo`):
 //! sockets, socket options, address conversion, name resolution, interface
-//! addresses. The transport modules above hold the libzmq logic.
+//! addresses, peer credentials and the password/group databases. The
+//! transport modules above hold the libzmq logic and no `unsafe`.
 
 use std::ffi::{CStr, CString};
 use std::io;
-use std::mem::size_of;
+use std::mem::{size_of, MaybeUninit};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
@@ -143,6 +144,30 @@ impl RawAddr {
             storage,
             len: len as socklen_t,
         }
+    }
+
+    /// A `sockaddr_un` of `path` (an abstract name when the first byte is
+    /// NUL). Its length is the family plus the path bytes, with no
+    /// terminating NUL, as libzmq's `ipc_address_t` computes it: abstract
+    /// names are length-sensitive, so peers must agree on it.
+    pub fn from_unix(path: &[u8]) -> io::Result<RawAddr> {
+        // SAFETY: sockaddr_storage is plain data; all zeroes is valid.
+        let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+        // SAFETY: sockaddr_storage is large and aligned enough for a
+        // sockaddr_un, and we hold the only reference to it.
+        let sun = unsafe { &mut *(&mut storage as *mut _ as *mut libc::sockaddr_un) };
+        if path.len() >= sun.sun_path.len() {
+            return Err(io::Error::from_raw_os_error(libc::ENAMETOOLONG));
+        }
+        sun.sun_family = libc::AF_UNIX as libc::sa_family_t;
+        for (dst, &src) in sun.sun_path.iter_mut().zip(path) {
+            *dst = src as libc::c_char;
+        }
+        let len = std::mem::offset_of!(libc::sockaddr_un, sun_path) + path.len();
+        Ok(RawAddr {
+            storage,
+            len: len as socklen_t,
+        })
     }
 
     fn as_ptr(&self) -> *const libc::sockaddr {
@@ -322,4 +347,117 @@ pub fn if_nametoindex(name: &str) -> u32 {
     };
     // SAFETY: `name` is NUL-terminated.
     unsafe { libc::if_nametoindex(name.as_ptr()) }
+}
+
+/// The peer's credentials on a connected unix socket (`SO_PEERCRED`).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub fn peer_cred(fd: BorrowedFd<'_>) -> io::Result<libc::ucred> {
+    let mut cred = libc::ucred {
+        pid: 0,
+        uid: 0,
+        gid: 0,
+    };
+    let mut len = size_of::<libc::ucred>() as socklen_t;
+    // SAFETY: `cred` and `len` are valid for writing; `len` is its size.
+    cvt(unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            (&mut cred as *mut libc::ucred).cast::<c_void>(),
+            &mut len,
+        )
+    })?;
+    Ok(cred)
+}
+
+/// Calls a `get*_r` function with a growing buffer until it fits.
+/// `call(buf)` returns the function's result code and whether an entry was
+/// found; the entry's strings live in `buf`.
+fn with_db_buffer<T>(mut call: impl FnMut(&mut [libc::c_char]) -> (c_int, Option<T>)) -> Option<T> {
+    let mut size = 1024;
+    loop {
+        let mut buf = vec![0 as libc::c_char; size];
+        match call(&mut buf) {
+            (libc::ERANGE, _) if size < (1 << 20) => size *= 4,
+            (0, found) => return found,
+            _ => return None,
+        }
+    }
+}
+
+/// The login name of user `uid` (`getpwuid`), if the user exists.
+pub fn user_name(uid: u32) -> Option<Vec<u8>> {
+    with_db_buffer(|buf| {
+        let mut pw = MaybeUninit::<libc::passwd>::uninit();
+        let mut result: *mut libc::passwd = std::ptr::null_mut();
+        // SAFETY: every pointer is valid for writing, `buf` has the length
+        // we pass, and `result` is non-null only when `pw` was filled.
+        let rc = unsafe {
+            libc::getpwuid_r(
+                uid,
+                pw.as_mut_ptr(),
+                buf.as_mut_ptr(),
+                buf.len(),
+                &mut result,
+            )
+        };
+        if rc != 0 || result.is_null() {
+            return (rc, None);
+        }
+        // SAFETY: on success `pw` is initialised and pw_name points into
+        // `buf`, a NUL-terminated string.
+        let name = unsafe { CStr::from_ptr(pw.assume_init().pw_name) };
+        (0, Some(name.to_bytes().to_vec()))
+    })
+}
+
+/// The member names of group `gid` (`getgrgid`'s `gr_mem`), if it exists.
+pub fn group_members(gid: u32) -> Option<Vec<Vec<u8>>> {
+    with_db_buffer(|buf| {
+        let mut gr = MaybeUninit::<libc::group>::uninit();
+        let mut result: *mut libc::group = std::ptr::null_mut();
+        // SAFETY: as in `user_name`.
+        let rc = unsafe {
+            libc::getgrgid_r(
+                gid,
+                gr.as_mut_ptr(),
+                buf.as_mut_ptr(),
+                buf.len(),
+                &mut result,
+            )
+        };
+        if rc != 0 || result.is_null() {
+            return (rc, None);
+        }
+        // SAFETY: on success `gr` is initialised; gr_mem is a NULL-ended
+        // array of NUL-terminated strings inside `buf`.
+        let members = unsafe {
+            let gr = gr.assume_init();
+            let mut out = Vec::new();
+            let mut mem = gr.gr_mem;
+            while !mem.is_null() && !(*mem).is_null() {
+                out.push(CStr::from_ptr(*mem).to_bytes().to_vec());
+                mem = mem.add(1);
+            }
+            out
+        };
+        (0, Some(members))
+    })
+}
+
+/// `mkdtemp`: creates a unique directory (mode 0700) from a template
+/// ending in `XXXXXX` and returns its name.
+pub fn mkdtemp(template: &[u8]) -> io::Result<Vec<u8>> {
+    let mut buf = CString::new(template)
+        .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?
+        .into_bytes_with_nul();
+    // SAFETY: `buf` is a writable NUL-terminated template; mkdtemp only
+    // rewrites the trailing X's in place.
+    let p = unsafe { libc::mkdtemp(buf.as_mut_ptr().cast::<libc::c_char>()) };
+    if p.is_null() {
+        return Err(io::Error::last_os_error());
+    }
+    buf.pop();
+    Ok(buf)
 }
