@@ -19,6 +19,7 @@ pub mod routing;
 pub mod session;
 pub mod signaler;
 pub mod socket;
+pub mod transport;
 pub mod util;
 pub mod zmtp;
 
