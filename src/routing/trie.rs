@@ -178,8 +178,9 @@ impl PipeTrie {
     }
 
     /// Removes a pipe everywhere; returns the prefixes left with no
-    /// subscriber.
-    pub fn rm_pipe(&mut self, pipe: PipeId) -> Vec<Vec<u8>> {
+    /// subscriber, or with `every` all the prefixes it was subscribed to
+    /// (libzmq's `call_on_uniq` off: XPUB_MANUAL and XPUB_VERBOSER).
+    pub fn rm_pipe(&mut self, pipe: PipeId, every: bool) -> Vec<Vec<u8>> {
         let mut subscribed = Vec::new();
         self.root.walk(&mut Vec::new(), &mut |p, v| {
             if v.contains(&pipe) {
@@ -188,7 +189,10 @@ impl PipeTrie {
         });
         subscribed
             .into_iter()
-            .filter(|p| self.rm(p, pipe) == Some(true))
+            .filter(|p| {
+                let last = self.rm(p, pipe) == Some(true);
+                last || every
+            })
             .collect()
     }
 
@@ -240,7 +244,16 @@ mod tests {
         hits.sort();
         assert_eq!(hits, vec![1, 1, 2]);
         assert_eq!(t.rm(b"x", 2), Some(false));
-        assert_eq!(t.rm_pipe(1), vec![b"x".to_vec(), b"xy".to_vec()]);
+        assert_eq!(t.rm_pipe(1, false), vec![b"x".to_vec(), b"xy".to_vec()]);
         assert_eq!(t.num_prefixes(), 0);
+    }
+
+    #[test]
+    fn removing_a_pipe_can_report_every_prefix_it_had() {
+        let mut t = PipeTrie::default();
+        t.add(b"a", 1);
+        t.add(b"a", 2);
+        assert_eq!(t.rm_pipe(1, true), vec![b"a".to_vec()]);
+        assert_eq!(t.rm_pipe(2, false), vec![b"a".to_vec()]);
     }
 }

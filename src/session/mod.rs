@@ -162,6 +162,9 @@ impl Session {
 
     fn connected(&mut self, cx: &mut IoCx) {
         let Some(stream) = &self.stream else { return };
+        if matches!(self.role, Role::Connect(_)) {
+            stream.finish_connect(&self.options);
+        }
         let peer = stream.peer_address();
         let fd = stream.as_raw_fd();
         let cfg = EngineConfig::new(&self.options, &peer, Some(fd));

@@ -39,6 +39,14 @@ impl Stream {
         })
     }
 
+    /// Completes a connect that succeeded: the tuning libzmq applies only
+    /// once connected (no-delay, keepalives, `TCP_MAXRT`).
+    pub fn finish_connect(&self, options: &crate::options::Options) {
+        if let Stream::Tcp(s) = self {
+            let _ = crate::transport::tcp::finish_connect_tcp(s, options);
+        }
+    }
+
     /// The peer's address as libzmq reports it (`Peer-Address`).
     pub fn peer_address(&self) -> String {
         match self {
@@ -78,11 +86,21 @@ impl Write for Stream {
         }
     }
 
+    /// `sendmsg` with `MSG_NOSIGNAL`: `writev` on a connection the peer
+    /// closed would raise SIGPIPE and kill a C program that did not ignore
+    /// it.
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.write_vectored(bufs),
-            Stream::Ipc(s) => s.write_vectored(bufs),
+        // SAFETY: `msghdr` is plain data; zeroed is a valid empty header.
+        let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
+        // IoSlice is ABI-compatible with iovec on Unix.
+        hdr.msg_iov = bufs.as_ptr() as *mut libc::iovec;
+        hdr.msg_iovlen = bufs.len().min(libc::UIO_MAXIOV as usize) as _;
+        // SAFETY: `hdr` points at live buffers for the duration of the call.
+        let n = unsafe { libc::sendmsg(self.as_raw_fd(), &hdr, libc::MSG_NOSIGNAL) };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
         }
+        Ok(n as usize)
     }
 
     fn flush(&mut self) -> io::Result<()> {

@@ -2,8 +2,6 @@
 //! listeners and connecting sessions to io threads.
 
 use std::io;
-use std::net::{SocketAddr, TcpListener as StdTcpListener, ToSocketAddrs};
-use std::os::unix::net::UnixListener as StdUnixListener;
 use std::sync::Arc;
 
 use crate::command::{Command, CommandMailbox};
@@ -11,6 +9,7 @@ use crate::io::ObjectId;
 use crate::options::Options;
 use crate::session::stream::{Listener as OsListener, Stream};
 use crate::session::Connector;
+use crate::transport::{ipc, tcp};
 use crate::{Error, Result};
 
 use super::endpoint::{Endpoint, Transport};
@@ -37,59 +36,6 @@ impl IoEndpoint {
     }
 }
 
-fn split_host_port(address: &str) -> Result<(&str, &str)> {
-    let (host, port) = address.rsplit_once(':').ok_or(Error::EINVAL)?;
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
-    Ok((host, port))
-}
-
-fn parse_port(port: &str, allow_wildcard: bool) -> Result<u16> {
-    if allow_wildcard && (port == "*" || port == "0") {
-        return Ok(0);
-    }
-    match port.parse::<u16>() {
-        Ok(p) if p != 0 || allow_wildcard => Ok(p),
-        _ => Err(Error::EINVAL),
-    }
-}
-
-fn resolve(host: &str, port: u16, ipv6: bool) -> Result<Vec<SocketAddr>> {
-    let addrs: Vec<SocketAddr> = (host, port)
-        .to_socket_addrs()
-        .map_err(|_| Error::EINVAL)?
-        .filter(|a| ipv6 || a.is_ipv4())
-        .collect();
-    if addrs.is_empty() {
-        return Err(Error::EINVAL);
-    }
-    Ok(addrs)
-}
-
-/// Removes an ipc socket file when its listener ends, unless another
-/// socket has bound the same path since (the file is then a new inode).
-struct Unlink {
-    path: std::path::PathBuf,
-    inode: Option<(u64, u64)>,
-}
-
-fn inode_of(path: &std::path::Path) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::symlink_metadata(path)
-        .ok()
-        .map(|m| (m.dev(), m.ino()))
-}
-
-impl Drop for Unlink {
-    fn drop(&mut self) {
-        if self.inode.is_some() && inode_of(&self.path) == self.inode {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
-
 /// What a listener drops when it ends (e.g. removes its ipc file).
 pub type Cleanup = Option<Box<dyn Send>>;
 
@@ -98,81 +44,64 @@ pub type Cleanup = Option<Box<dyn Send>>;
 pub fn listen(ep: &Endpoint, options: &Options) -> Result<(OsListener, String, Cleanup)> {
     match ep.transport {
         Transport::Tcp => {
-            let (host, port) = split_host_port(ep.address)?;
-            let port = parse_port(port, true)?;
-            let host = if host == "*" {
-                if options.ipv6 {
-                    "::"
-                } else {
-                    "0.0.0.0"
-                }
-            } else {
-                host
-            };
-            let addr = *resolve(host, port, options.ipv6)?
-                .first()
-                .ok_or(Error::EINVAL)?;
-            let l = StdTcpListener::bind(addr)?;
-            l.set_nonblocking(true)?;
-            let local = l.local_addr()?;
-            let resolved = match local {
-                SocketAddr::V4(a) => format!("tcp://{}:{}", a.ip(), a.port()),
-                SocketAddr::V6(a) => format!("tcp://[{}]:{}", a.ip(), a.port()),
-            };
-            let l = mio::net::TcpListener::from_std(l);
-            Ok((OsListener::Tcp(l), resolved, None))
+            let (l, local) = tcp::listen_tcp(ep.address, options)?;
+            Ok((OsListener::Tcp(l), tcp::endpoint_string(&local), None))
         }
         Transport::Ipc => {
-            let path = std::path::PathBuf::from(ep.address);
-            // A socket file left by a dead process would make bind fail.
-            let _ = std::fs::remove_file(&path);
-            let l = StdUnixListener::bind(&path)?;
-            l.set_nonblocking(true)?;
-            let l = mio::net::UnixListener::from_std(l);
-            let inode = inode_of(&path);
-            let cleanup: Box<dyn Send> = Box::new(Unlink { path, inode });
-            Ok((
-                OsListener::Ipc(l),
-                format!("ipc://{}", ep.address),
-                Some(cleanup),
-            ))
+            let ipc::IpcListener {
+                listener,
+                endpoint,
+                cleanup,
+            } = ipc::listen_ipc(ep.address, options)?;
+            Ok((OsListener::Ipc(listener), endpoint, Some(Box::new(cleanup))))
         }
         _ => Err(Error::EPROTONOSUPPORT),
     }
 }
 
-/// Validates the endpoint for `connect` and returns how to (re)connect.
-pub fn connector(ep: &Endpoint, options: &Options) -> Result<Connector> {
+/// Validates the endpoint for `connect` (syntax only for tcp: libzmq
+/// resolves names at each attempt) and returns how to (re)connect.
+pub fn connector(ep: &Endpoint) -> Result<Connector> {
     match ep.transport {
         Transport::Tcp => {
-            let (host, port) = split_host_port(ep.address)?;
-            let port = parse_port(port, false)?;
-            let addrs = resolve(host, port, options.ipv6)?;
-            let mut next = 0usize;
-            Ok(Box::new(move |_o: &Options| -> io::Result<Stream> {
-                let addr = addrs[next % addrs.len()];
-                next = next.wrapping_add(1);
-                let s = mio::net::TcpStream::connect(addr)?;
-                let _ = s.set_nodelay(true);
+            tcp::check_connect_syntax(ep.address)?;
+            let address = ep.address.to_string();
+            let mut attempt = 0usize;
+            Ok(Box::new(move |o: &Options| -> io::Result<Stream> {
+                let target = tcp::resolve_connect(&address, o.ipv6).map_err(to_io)?;
+                // Each attempt takes the next resolved address.
+                let peer = target.peers[attempt % target.peers.len().max(1)];
+                attempt = attempt.wrapping_add(1);
+                let s = tcp::connect_tcp(peer, target.source, o).map_err(to_io)?;
                 Ok(Stream::Tcp(s))
             }))
         }
         Transport::Ipc => {
-            let path = std::path::PathBuf::from(ep.address);
+            let addr = ipc::IpcAddress::resolve(ep.address)?;
             Ok(Box::new(move |_o: &Options| -> io::Result<Stream> {
-                mio::net::UnixStream::connect(&path).map(Stream::Ipc)
+                ipc::connect_ipc(&addr).map(Stream::Ipc).map_err(to_io)
             }))
         }
         _ => Err(Error::EPROTONOSUPPORT),
     }
 }
 
-/// Tunes an accepted stream and applies the accept filters.
-pub fn accept_check(stream: &Stream, _options: &Options) -> bool {
-    if let Stream::Tcp(s) = stream {
-        let _ = s.set_nodelay(true);
+fn to_io(e: Error) -> io::Error {
+    io::Error::from_raw_os_error(e.errno())
+}
+
+/// Applies the accept filters and tunes an accepted connection; false
+/// drops it.
+pub fn accept_check(stream: &Stream, options: &Options) -> bool {
+    match stream {
+        Stream::Tcp(s) => {
+            let peer_ok = s
+                .peer_addr()
+                .is_ok_and(|p| tcp::accept_filter_allows(options, &p));
+            peer_ok && tcp::tune_accepted_tcp(s, options).is_ok()
+        }
+        Stream::Ipc(s) => ipc::ipc_filters_allow(options, s),
     }
-    true
 }
 
 impl super::Socket {
@@ -210,7 +139,7 @@ impl super::Socket {
     /// and reconnects; unless `ZMQ_IMMEDIATE`, the pipe exists at once so
     /// messages queue while connecting.
     pub(super) fn connect_io(&mut self, addr: &str, ep: &Endpoint) -> Result<()> {
-        let connector = connector(ep, &self.core.options)?;
+        let connector = connector(ep)?;
         let io = self.core.ctx.io_thread()?;
         let id = crate::io::next_object_id();
         let o = &self.core.options;

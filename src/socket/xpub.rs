@@ -211,15 +211,15 @@ impl Pattern for XPub {
 
     fn pipe_terminated(&mut self, _cx: &mut Cx, pipe: PipeId) {
         if self.manual {
-            for topic in self.manual_subscriptions.rm_pipe(pipe) {
+            for topic in self.manual_subscriptions.rm_pipe(pipe, true) {
                 self.unsubscription(&topic);
             }
-            self.subscriptions.rm_pipe(pipe);
+            self.subscriptions.rm_pipe(pipe, true);
             if self.last_pipe == Some(pipe) {
                 self.last_pipe = None;
             }
         } else {
-            for topic in self.subscriptions.rm_pipe(pipe) {
+            for topic in self.subscriptions.rm_pipe(pipe, self.verbose_unsubs) {
                 self.unsubscription(&topic);
             }
         }
