@@ -1,7 +1,10 @@
 //! Commands: how sockets, pipes, io threads and the context tell each other
 //! about state changes. Messages never travel as commands.
 
+use std::sync::Arc;
+
 use crate::mailbox::Mailbox;
+use crate::monitor::EndpointPair;
 use crate::pipe::{Pipe, PipeId};
 
 pub enum Command {
@@ -15,6 +18,22 @@ pub enum Command {
     Bind(Pipe),
     /// The context is terminating: blocking calls return `ETERM`.
     Stop,
+    /// `zmq_socket_monitor_pipes_stats`, to the owner of a pipe's other end
+    /// (libzmq's `pipe_peer_stats`): the asking side's outbound queue size;
+    /// answer `reply` with [`Command::PipeStatsPublish`] (see
+    /// `Pipe::process_peer_stats`).
+    PipePeerStats {
+        pipe: PipeId,
+        queue_count: u64,
+        reply: Arc<CommandMailbox>,
+        endpoints: Box<EndpointPair>,
+    },
+    /// The answer to `PipePeerStats`: raise `ZMQ_EVENT_PIPES_STATS`.
+    PipeStatsPublish {
+        outbound: u64,
+        inbound: u64,
+        endpoints: Box<EndpointPair>,
+    },
 }
 
 impl std::fmt::Debug for Command {
@@ -25,6 +44,12 @@ impl std::fmt::Debug for Command {
             Command::PipeTerm(p) => write!(f, "PipeTerm({p})"),
             Command::Bind(p) => write!(f, "Bind({})", p.id()),
             Command::Stop => write!(f, "Stop"),
+            Command::PipePeerStats {
+                pipe, queue_count, ..
+            } => write!(f, "PipePeerStats({pipe}, {queue_count})"),
+            Command::PipeStatsPublish {
+                outbound, inbound, ..
+            } => write!(f, "PipeStatsPublish({outbound}, {inbound})"),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod command;
 pub mod ctx;
 pub mod error;
 pub mod mailbox;
+pub mod monitor;
 pub mod msg;
 pub mod options;
 pub mod pipe;

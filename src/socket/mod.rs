@@ -6,6 +6,7 @@
 //! the socket's `ZMQ_FD`.
 
 mod endpoint;
+mod monitoring;
 pub mod pipes;
 pub mod types;
 
@@ -111,6 +112,8 @@ struct Core {
     bound_inproc: Vec<String>,
     /// Inproc connections by endpoint, for `disconnect`.
     connected_inproc: Vec<(String, PipeId)>,
+    /// `zmq_socket_monitor` (see `monitoring.rs`).
+    monitor: crate::monitor::MonitorSink,
 }
 
 /// A ZeroMQ socket.
@@ -166,6 +169,7 @@ impl Socket {
                 last_endpoint: String::new(),
                 bound_inproc: Vec::new(),
                 connected_inproc: Vec::new(),
+                monitor: crate::monitor::MonitorSink::new(),
             },
             pattern,
         })
@@ -229,7 +233,18 @@ impl Socket {
             }
             Command::PipeTerm(id) => self.peer_terminated(id),
             Command::Bind(pipe) => self.attach_pipe(pipe, false),
-            Command::Stop => self.core.ctx_terminated = true,
+            Command::Stop => self.process_stop(),
+            Command::PipePeerStats {
+                pipe,
+                queue_count,
+                reply,
+                endpoints,
+            } => self.process_pipe_peer_stats(pipe, queue_count, reply, endpoints),
+            Command::PipeStatsPublish {
+                outbound,
+                inbound,
+                endpoints,
+            } => self.process_pipe_stats_publish(outbound, inbound, &endpoints),
         }
     }
 
@@ -732,6 +747,7 @@ impl Drop for Socket {
             p.send_disconnect_msg();
             p.terminate();
         }
+        self.core.monitor.stop(true);
         self.core.ctx.unregister_socket(self.core.id);
     }
 }
