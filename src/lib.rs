@@ -15,6 +15,7 @@ pub mod options;
 pub mod pipe;
 pub mod poll;
 pub mod poller;
+pub mod proxy;
 pub mod routing;
 pub mod signaler;
 pub mod socket;

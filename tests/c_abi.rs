@@ -96,3 +96,8 @@ fn zmq_fd_is_edge_triggered_with_zmq_events() {
 fn socket_monitor_events_and_errors_from_c() {
     build_and_run("monitor");
 }
+
+#[test]
+fn proxy_steerable_and_device_from_c() {
+    build_and_run("proxy");
+}
