@@ -78,6 +78,21 @@ pub unsafe fn with_socket<T>(
     }
 }
 
+/// The socket behind a handle, without taking a thread-safe socket's lock:
+/// for the proxy, which holds several sockets at once on the calling
+/// thread for as long as it runs.
+///
+/// # Safety
+/// As for [`with_socket`], and no other thread uses the socket while the
+/// reference lives (libzmq's proxy has the same requirement).
+pub unsafe fn socket_exclusive<'a>(p: *mut c_void) -> Result<&'a mut Socket> {
+    // SAFETY: forwarded; exclusivity is the caller's contract.
+    unsafe {
+        let cell = Tagged::<SocketCell>::from_raw(p, SOCKET_TAG, Error::ENOTSOCK)?;
+        Ok(&mut *cell.socket.get())
+    }
+}
+
 /// Checks that a handle names a socket.
 ///
 /// # Safety

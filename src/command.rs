@@ -2,7 +2,10 @@
 //! about state changes. Messages never travel as commands.
 
 use crate::io::{IoObject, ObjectId};
+use std::sync::Arc;
+
 use crate::mailbox::Mailbox;
+use crate::monitor::EndpointPair;
 use crate::pipe::{Pipe, PipeId};
 
 pub enum Command {
@@ -24,6 +27,22 @@ pub enum Command {
     Plug(Box<dyn IoObject>),
     /// To an io object: its socket closed it (unbind, disconnect, close).
     Term(ObjectId),
+    /// `zmq_socket_monitor_pipes_stats`, to the owner of a pipe's other end
+    /// (libzmq's `pipe_peer_stats`): the asking side's outbound queue size;
+    /// answer `reply` with [`Command::PipeStatsPublish`] (see
+    /// `Pipe::process_peer_stats`).
+    PipePeerStats {
+        pipe: PipeId,
+        queue_count: u64,
+        reply: Arc<CommandMailbox>,
+        endpoints: Box<EndpointPair>,
+    },
+    /// The answer to `PipePeerStats`: raise `ZMQ_EVENT_PIPES_STATS`.
+    PipeStatsPublish {
+        outbound: u64,
+        inbound: u64,
+        endpoints: Box<EndpointPair>,
+    },
 }
 
 impl std::fmt::Debug for Command {
@@ -37,6 +56,12 @@ impl std::fmt::Debug for Command {
             Command::Hiccup(p) => write!(f, "Hiccup({p})"),
             Command::Plug(o) => write!(f, "Plug({})", o.id()),
             Command::Term(o) => write!(f, "Term({o})"),
+            Command::PipePeerStats {
+                pipe, queue_count, ..
+            } => write!(f, "PipePeerStats({pipe}, {queue_count})"),
+            Command::PipeStatsPublish {
+                outbound, inbound, ..
+            } => write!(f, "PipeStatsPublish({outbound}, {inbound})"),
         }
     }
 }

@@ -91,3 +91,13 @@ fn poller_api_and_zmq_poll() {
 fn zmq_fd_is_edge_triggered_with_zmq_events() {
     build_and_run("fd_events");
 }
+
+#[test]
+fn socket_monitor_events_and_errors_from_c() {
+    build_and_run("monitor");
+}
+
+#[test]
+fn proxy_steerable_and_device_from_c() {
+    build_and_run("proxy");
+}

@@ -215,8 +215,13 @@ impl EventLoop {
                         self.with_object(id, |o, cx| o.command(cx, cmd));
                     }
                 }
+                Command::PipePeerStats { pipe, .. } => {
+                    if let Some(&id) = self.routes.get(&pipe) {
+                        self.with_object(id, |o, cx| o.command(cx, cmd));
+                    }
+                }
                 // Commands for sockets never reach an io thread.
-                Command::Bind(_) | Command::Hiccup(_) => {}
+                Command::Bind(_) | Command::Hiccup(_) | Command::PipeStatsPublish { .. } => {}
             }
         }
     }

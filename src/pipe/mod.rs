@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::command::{Command, CommandMailbox};
+use crate::monitor::EndpointPair;
 use crate::msg::Msg;
 
 /// Identifies one pipe endpoint for its owner's commands.
@@ -114,6 +115,9 @@ pub struct Pipe {
     pub routing_id: Vec<u8>,
     /// The endpoint string this pipe was made for (disconnect, unbind).
     pub endpoint: String,
+    /// The connection's addresses for monitor events (libzmq's
+    /// `_endpoint_pair`); empty for inproc pipes, as in libzmq.
+    pub endpoint_pair: EndpointPair,
 }
 
 /// Low-water mark for a high-water mark: half of it, so a blocked writer
@@ -181,6 +185,7 @@ pub fn pipepair(hwms: [i32; 2], conflate: bool) -> (Pipe, Pipe) {
         state: State::Active,
         routing_id: Vec::new(),
         endpoint: String::new(),
+        endpoint_pair: EndpointPair::default(),
     };
     (make(0, a_in, a_out), make(1, b_in, b_out))
 }
@@ -480,6 +485,39 @@ impl Pipe {
 
     pub fn msgs_read(&self) -> u64 {
         self.msgs_read
+    }
+
+    /// `zmq_socket_monitor_pipes_stats` on this end (libzmq's
+    /// `send_stats_to_peer`): the inbound count lives with the other end,
+    /// so ask its owner, which answers `reply`. An end not attached yet or
+    /// already gone does not answer, and that pipe gets no event.
+    pub fn send_stats_to_peer(&self, reply: Arc<CommandMailbox>) {
+        let peer = self.peer_side();
+        self.link.send(
+            peer,
+            Command::PipePeerStats {
+                pipe: self.link.ids[peer],
+                queue_count: self.queued_out(),
+                reply,
+                endpoints: Box::new(self.endpoint_pair.clone()),
+            },
+        );
+    }
+
+    /// The peer end's half of the statistics (libzmq's
+    /// `process_pipe_peer_stats`): adds our outbound count, which is the
+    /// asking end's inbound queue, and answers.
+    pub fn process_peer_stats(
+        &self,
+        queue_count: u64,
+        reply: &CommandMailbox,
+        endpoints: Box<EndpointPair>,
+    ) {
+        reply.send(Command::PipeStatsPublish {
+            outbound: queue_count,
+            inbound: self.queued_out(),
+            endpoints,
+        });
     }
 }
 

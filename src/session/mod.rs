@@ -534,6 +534,17 @@ impl IoObject for Session {
                 self.term(cx);
                 return;
             }
+            Command::PipePeerStats {
+                queue_count,
+                reply,
+                endpoints,
+                ..
+            } => {
+                if let Some(p) = &self.pipe {
+                    p.process_peer_stats(queue_count, &reply, endpoints);
+                }
+                return;
+            }
             _ => {}
         }
         self.pump(cx);

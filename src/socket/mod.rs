@@ -7,6 +7,7 @@
 
 mod endpoint;
 mod io_endpoint;
+mod monitoring;
 pub mod pipes;
 pub mod types;
 
@@ -116,6 +117,8 @@ struct Core {
     connected_inproc: Vec<(String, PipeId)>,
     /// tcp/ipc listeners and connecting sessions on io threads.
     io_endpoints: Vec<io_endpoint::IoEndpoint>,
+    /// `zmq_socket_monitor` (see `monitoring.rs`).
+    monitor: crate::monitor::MonitorSink,
 }
 
 /// A ZeroMQ socket.
@@ -173,6 +176,7 @@ impl Socket {
                 bound_inproc: Vec::new(),
                 connected_inproc: Vec::new(),
                 io_endpoints: Vec::new(),
+                monitor: crate::monitor::MonitorSink::new(),
             },
             pattern,
         })
@@ -236,7 +240,6 @@ impl Socket {
             }
             Command::PipeTerm(id) => self.peer_terminated(id),
             Command::Bind(pipe) => self.attach_pipe(pipe, false),
-            Command::Stop => self.core.ctx_terminated = true,
             Command::Hiccup(id) => {
                 if cx.pipes.get(id).is_some() {
                     pattern.hiccuped(&mut cx, id);
@@ -244,6 +247,18 @@ impl Socket {
             }
             // io-thread commands never reach a socket.
             Command::Plug(_) | Command::Term(_) => {}
+            Command::Stop => self.process_stop(),
+            Command::PipePeerStats {
+                pipe,
+                queue_count,
+                reply,
+                endpoints,
+            } => self.process_pipe_peer_stats(pipe, queue_count, reply, endpoints),
+            Command::PipeStatsPublish {
+                outbound,
+                inbound,
+                endpoints,
+            } => self.process_pipe_stats_publish(outbound, inbound, &endpoints),
         }
     }
 
@@ -759,6 +774,7 @@ impl Drop for Socket {
             p.terminate();
         }
         self.close_io_endpoints();
+        self.core.monitor.stop(true);
         self.core.ctx.unregister_socket(self.core.id);
     }
 }

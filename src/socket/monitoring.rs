@@ -1,0 +1,102 @@
+//! The socket side of monitoring: `zmq_socket_monitor_versioned`,
+//! `zmq_socket_monitor_pipes_stats` and the commands behind them. The
+//! monitor itself (events, encoding, the shared sink) is `crate::monitor`.
+
+use std::sync::Arc;
+
+use super::endpoint::{Endpoint, Transport};
+use super::Socket;
+use crate::command::CommandMailbox;
+use crate::monitor::{events, EndpointPair, MonitorSink};
+use crate::pipe::PipeId;
+use crate::{Error, Result};
+
+impl Socket {
+    /// `zmq_socket_monitor_versioned`: publish this socket's `events` on a
+    /// new socket of `socket_type` (PAIR, PUB or PUSH) bound to `addr`, in
+    /// event format `version`; `None` stops monitoring. Checks in libzmq's
+    /// order: `ETERM`; `EINVAL` for version 1 with events beyond 16 bits;
+    /// stop on `None`; `EINVAL`/`EPROTONOSUPPORT` for a malformed or
+    /// non-inproc address; then any running monitor is stopped (with
+    /// `MONITOR_STOPPED`) before the type is checked (`EINVAL`) and the
+    /// new monitor socket created and bound (`EADDRINUSE`, `EMFILE`, ...).
+    /// As in libzmq the version itself is not checked: one other than 1 or
+    /// 2 monitors nothing.
+    pub fn monitor(
+        &mut self,
+        addr: Option<&str>,
+        events: u64,
+        version: i32,
+        socket_type: i32,
+    ) -> Result<()> {
+        self.check_alive()?;
+        if version == 1 && events >> 16 != 0 {
+            return Err(Error::EINVAL);
+        }
+        let Some(addr) = addr else {
+            self.core.monitor.stop(true);
+            return Ok(());
+        };
+        if Endpoint::parse(addr, self.socket_type())?.transport != Transport::Inproc {
+            return Err(Error::EPROTONOSUPPORT);
+        }
+        self.core
+            .monitor
+            .start(&self.core.ctx, addr, events, version, socket_type)
+    }
+
+    /// The handle io objects keep to raise this socket's monitor events
+    /// from their own threads.
+    pub fn monitor_sink(&self) -> MonitorSink {
+        self.core.monitor.clone()
+    }
+
+    /// `zmq_socket_monitor_pipes_stats`: ask every pipe for its queue sizes;
+    /// each answers later with a `ZMQ_EVENT_PIPES_STATS` event, raised when
+    /// this socket next handles commands (and an inproc peer's answer needs
+    /// the peer socket to handle commands first, as in libzmq). `EINVAL`
+    /// unless `PIPES_STATS` is monitored (so only with version 2),
+    /// `EAGAIN` without pipes.
+    pub fn monitor_pipes_stats(&mut self) -> Result<()> {
+        if !self.core.monitor.wants(events::PIPES_STATS) {
+            return Err(Error::EINVAL);
+        }
+        if self.core.pipes.is_empty() {
+            return Err(Error::EAGAIN);
+        }
+        let me = self.core.mailbox.clone();
+        for p in self.core.pipes.iter_mut() {
+            p.send_stats_to_peer(me.clone());
+        }
+        Ok(())
+    }
+
+    /// libzmq's `process_stop`: the context is terminating.
+    pub(super) fn process_stop(&mut self) {
+        self.core.monitor.stop(true);
+        self.core.ctx_terminated = true;
+    }
+
+    pub(super) fn process_pipe_peer_stats(
+        &mut self,
+        pipe: PipeId,
+        queue_count: u64,
+        reply: Arc<CommandMailbox>,
+        endpoints: Box<EndpointPair>,
+    ) {
+        if let Some(p) = self.core.pipes.get(pipe) {
+            p.process_peer_stats(queue_count, &reply, endpoints);
+        }
+    }
+
+    pub(super) fn process_pipe_stats_publish(
+        &mut self,
+        outbound: u64,
+        inbound: u64,
+        endpoints: &EndpointPair,
+    ) {
+        self.core
+            .monitor
+            .event_pipes_stats(endpoints, outbound, inbound);
+    }
+}
