@@ -2,6 +2,8 @@
 //! session for each.
 
 use std::io;
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -9,13 +11,22 @@ use mio::event::Source;
 use mio::Interest;
 
 use super::stream::{Listener as OsListener, Stream};
-use super::Session;
+use super::{Reporting, Session};
 use crate::command::{Command, CommandMailbox};
 use crate::io::{next_object_id, IoCx, IoObject, ObjectId};
+use crate::monitor::{EndpointPair, MonitorSink};
 use crate::options::Options;
 
 /// Decides whether an accepted connection may stay (accept filters).
 pub type AcceptCheck = Box<dyn Fn(&Stream, &Options) -> bool + Send>;
+
+/// What happens when a listener closes.
+pub struct Closing {
+    /// Dropped at close (an ipc wildcard's temporary directory).
+    pub cleanup: Option<Box<dyn Send>>,
+    /// Set by the socket when it reported `CLOSED` itself.
+    pub reported: Arc<AtomicBool>,
+}
 
 pub struct Listener {
     id: ObjectId,
@@ -29,6 +40,11 @@ pub struct Listener {
     /// Dropped when the listener ends (removes an ipc socket file).
     cleanup: Option<Box<dyn Send>>,
     finished: bool,
+    monitor: MonitorSink,
+    /// The resolved endpoint, as events and accepted sessions name it.
+    endpoint: String,
+    /// Set by the socket when it reported `CLOSED` itself (on close).
+    closed_reported: Arc<AtomicBool>,
 }
 
 impl Listener {
@@ -38,8 +54,13 @@ impl Listener {
         options: Options,
         socket: Arc<CommandMailbox>,
         accept_check: AcceptCheck,
-        cleanup: Option<Box<dyn Send>>,
+        closing: Closing,
+        reporting: Reporting,
     ) -> Listener {
+        let Closing {
+            cleanup,
+            reported: closed_reported,
+        } = closing;
         Listener {
             id,
             listener: Some(listener),
@@ -49,6 +70,9 @@ impl Listener {
             children: Vec::new(),
             cleanup,
             finished: false,
+            monitor: reporting.monitor,
+            endpoint: reporting.endpoint,
+            closed_reported,
         }
     }
 
@@ -60,9 +84,20 @@ impl Listener {
                     if !(self.accept_check)(&stream, &self.options) {
                         continue;
                     }
+                    let pair = EndpointPair::unconnected_bind(self.endpoint.clone());
+                    self.monitor.event_accepted(&pair, stream.as_raw_fd());
                     let id = next_object_id();
-                    let s =
-                        Session::accepted(id, self.options.clone(), self.socket.clone(), stream);
+                    let reporting = Reporting {
+                        monitor: self.monitor.clone(),
+                        endpoint: self.endpoint.clone(),
+                    };
+                    let s = Session::accepted(
+                        id,
+                        self.options.clone(),
+                        self.socket.clone(),
+                        stream,
+                        reporting,
+                    );
                     self.children.push(id);
                     cx.spawn(Box::new(s));
                 }
@@ -70,7 +105,12 @@ impl Listener {
                 // WouldBlock ends the batch; other errors (EMFILE, a reset
                 // before accept) drop that connection only.
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(_) => return,
+                Err(e) => {
+                    let pair = EndpointPair::unconnected_bind(self.endpoint.clone());
+                    let errno = e.raw_os_error().unwrap_or(libc::EIO);
+                    self.monitor.event_accept_failed(&pair, errno);
+                    return;
+                }
             }
         }
     }
@@ -103,6 +143,10 @@ impl IoObject for Listener {
         if let Command::Term(_) = cmd {
             if let Some(mut l) = self.listener.take() {
                 let _ = l.deregister(cx.registry);
+                if !self.closed_reported.load(Ordering::Acquire) {
+                    let pair = EndpointPair::unconnected_bind(self.endpoint.clone());
+                    self.monitor.event_closed(&pair, l.as_raw_fd());
+                }
             }
             for child in self.children.drain(..) {
                 cx.send_to_self(Command::Term(child));

@@ -15,7 +15,7 @@
 mod listener;
 pub mod stream;
 
-pub use listener::Listener;
+pub use listener::{Closing, Listener};
 
 use std::io::{self, IoSlice, Read, Write};
 use std::os::fd::AsRawFd;
@@ -27,6 +27,7 @@ use mio::Interest;
 
 use crate::command::{Command, CommandMailbox};
 use crate::io::{IoCx, IoObject, ObjectId};
+use crate::monitor::{EndpointPair, EndpointType, MonitorSink};
 use crate::msg::Msg;
 use crate::options::consts::ZMQ_NOTIFY_DISCONNECT;
 use crate::options::Options;
@@ -72,6 +73,19 @@ pub struct Session {
     /// Set when the socket asked us to end: the linger deadline, if any.
     terminating: Option<Option<Instant>>,
     finished: bool,
+    monitor: MonitorSink,
+    /// The endpoint as events name it: the connect address, or the bound
+    /// endpoint an accepted connection came in on.
+    endpoint: String,
+    /// The current connection's addresses and fd, for its events.
+    pair: EndpointPair,
+    fd: i32,
+}
+
+/// Where a session reports its events and under which endpoint name.
+pub struct Reporting {
+    pub monitor: MonitorSink,
+    pub endpoint: String,
 }
 
 impl Session {
@@ -83,9 +97,11 @@ impl Session {
         socket: Arc<CommandMailbox>,
         pipe: Option<Pipe>,
         connector: Connector,
+        reporting: Reporting,
     ) -> Session {
         let ivl = options.reconnect_ivl.max(0) as u32;
-        Session::new(id, options, socket, Role::Connect(connector), pipe, ivl)
+        let role = Role::Connect(connector);
+        Session::new(id, options, socket, role, pipe, ivl, reporting)
     }
 
     /// A session for a connection a listener accepted.
@@ -94,8 +110,9 @@ impl Session {
         options: Options,
         socket: Arc<CommandMailbox>,
         stream: Stream,
+        reporting: Reporting,
     ) -> Session {
-        let mut s = Session::new(id, options, socket, Role::Accepted, None, 0);
+        let mut s = Session::new(id, options, socket, Role::Accepted, None, 0, reporting);
         s.stream = Some(stream);
         s
     }
@@ -107,8 +124,13 @@ impl Session {
         role: Role,
         pipe: Option<Pipe>,
         reconnect_ivl: u32,
+        reporting: Reporting,
     ) -> Session {
         Session {
+            monitor: reporting.monitor,
+            pair: EndpointPair::new("", "", EndpointType::None),
+            endpoint: reporting.endpoint,
+            fd: -1,
             id,
             options,
             socket,
@@ -138,6 +160,12 @@ impl Session {
                     self.schedule_reconnect();
                     return;
                 }
+                if matches!(stream, Stream::Tcp(_)) {
+                    // A tcp connect is always in progress at first.
+                    let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
+                    self.monitor.event_connect_delayed(&pair, libc::EINPROGRESS);
+                }
+                self.fd = stream.as_raw_fd();
                 self.stream = Some(stream);
                 self.state = State::Connecting;
             }
@@ -154,6 +182,8 @@ impl Session {
         }
         let ivl = self.reconnect_ivl;
         self.retry_at = Some(Instant::now() + Duration::from_millis(ivl as u64));
+        let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
+        self.monitor.event_connect_retried(&pair, ivl as i32);
         let max = self.options.reconnect_ivl_max;
         if max > 0 && (max as u32) > self.options.reconnect_ivl as u32 {
             self.reconnect_ivl = (ivl.saturating_mul(2)).min(max as u32);
@@ -167,6 +197,22 @@ impl Session {
         }
         let peer = stream.peer_address();
         let fd = stream.as_raw_fd();
+        self.fd = fd;
+        self.pair = match self.role {
+            Role::Connect(_) => EndpointPair::new(
+                stream.local_endpoint(),
+                self.endpoint.clone(),
+                EndpointType::Connect,
+            ),
+            Role::Accepted => EndpointPair::new(
+                self.endpoint.clone(),
+                stream.peer_endpoint(),
+                EndpointType::Bind,
+            ),
+        };
+        if matches!(self.role, Role::Connect(_)) {
+            self.monitor.event_connected(&self.pair, fd);
+        }
         let cfg = EngineConfig::new(&self.options, &peer, Some(fd));
         self.engine = Some(Engine::new(cfg, Instant::now()));
         self.state = State::Connected;
@@ -262,10 +308,16 @@ impl Session {
                         e.zap_unavailable();
                     }
                 }
-                Event::HandshakeSucceeded
-                | Event::HandshakeFailedNoDetail(_)
-                | Event::HandshakeFailedProtocol(_)
-                | Event::HandshakeFailedAuth(_) => {}
+                Event::HandshakeSucceeded => self.monitor.event_handshake_succeeded(&self.pair, 0),
+                Event::HandshakeFailedNoDetail(e) => {
+                    self.monitor.event_handshake_failed_no_detail(&self.pair, e)
+                }
+                Event::HandshakeFailedProtocol(code) => self
+                    .monitor
+                    .event_handshake_failed_protocol(&self.pair, code),
+                Event::HandshakeFailedAuth(status) => {
+                    self.monitor.event_handshake_failed_auth(&self.pair, status)
+                }
             }
         }
         if let Some(p) = self.pipe.as_mut() {
@@ -299,7 +351,9 @@ impl Session {
         let o = &self.options;
         let conflate = o.effective_conflate();
         let hwm = |v: i32| if conflate { -1 } else { v };
-        let (mine, theirs) = pipepair([hwm(o.rcvhwm), hwm(o.sndhwm)], conflate);
+        let (mut mine, mut theirs) = pipepair([hwm(o.rcvhwm), hwm(o.sndhwm)], conflate);
+        mine.endpoint_pair = self.pair.clone();
+        theirs.endpoint_pair = self.pair.clone();
         mine.set_owner(cx.mailbox.clone());
         cx.route_pipe(mine.id());
         self.pipe = Some(mine);
@@ -350,6 +404,7 @@ impl Session {
 
     fn engine_closed(&mut self, cx: &mut IoCx, closed: Closed) {
         let reason = closed.reason;
+        self.monitor.event_disconnected(&self.pair, self.fd);
         if self.options.router_notify & ZMQ_NOTIFY_DISCONNECT != 0 && closed.greeting_done {
             // A ROUTER asked to hear of disconnects: drop the partial
             // message and deliver an empty one from this peer.
@@ -492,6 +547,8 @@ impl IoObject for Session {
                     _ => {
                         if let Some(mut s) = self.stream.take() {
                             let _ = s.deregister(cx.registry);
+                            let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
+                            self.monitor.event_closed(&pair, self.fd);
                         }
                         if self.terminating.is_some() {
                             self.end(cx);

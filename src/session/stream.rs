@@ -47,6 +47,34 @@ impl Stream {
         }
     }
 
+    /// Our end as an endpoint string (monitor events).
+    pub fn local_endpoint(&self) -> String {
+        match self {
+            Stream::Tcp(s) => s
+                .local_addr()
+                .map(|a| crate::transport::tcp::endpoint_string(&a))
+                .unwrap_or_default(),
+            Stream::Ipc(s) => s
+                .local_addr()
+                .map(|a| crate::transport::ipc::endpoint_of(&a))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The peer's end as an endpoint string (monitor events).
+    pub fn peer_endpoint(&self) -> String {
+        match self {
+            Stream::Tcp(s) => s
+                .peer_addr()
+                .map(|a| crate::transport::tcp::endpoint_string(&a))
+                .unwrap_or_default(),
+            Stream::Ipc(s) => s
+                .peer_addr()
+                .map(|a| crate::transport::ipc::endpoint_of(&a))
+                .unwrap_or_default(),
+        }
+    }
+
     /// The peer's address as libzmq reports it (`Peer-Address`).
     pub fn peer_address(&self) -> String {
         match self {

@@ -2,15 +2,18 @@
 //! listeners and connecting sessions to io threads.
 
 use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::command::{Command, CommandMailbox};
 use crate::io::ObjectId;
+use crate::monitor::EndpointPair;
 use crate::options::Options;
 use crate::session::stream::{Listener as OsListener, Stream};
-use crate::session::Connector;
+use crate::session::{Connector, Reporting};
 use crate::transport::{ipc, tcp};
 use crate::{Error, Result};
+use std::os::fd::AsRawFd;
 
 use super::endpoint::{Endpoint, Transport};
 
@@ -24,6 +27,10 @@ pub struct IoEndpoint {
     pub object: ObjectId,
     /// The socket's end of a connecting session's pipe.
     pub pipe: Option<crate::pipe::PipeId>,
+    /// A listener's fd and its "CLOSED already reported" flag: on
+    /// `zmq_close` the socket reports it itself, before `MONITOR_STOPPED`,
+    /// as libzmq's order is.
+    pub listener: Option<(i32, Arc<AtomicBool>)>,
 }
 
 impl IoEndpoint {
@@ -109,7 +116,18 @@ impl super::Socket {
     /// such as `EADDRINUSE` come back from the call, as in libzmq.
     pub(super) fn bind_io(&mut self, addr: &str, ep: &Endpoint) -> Result<()> {
         let options = &self.core.options;
-        let (listener, resolved, cleanup) = listen(ep, options)?;
+        let (listener, resolved, cleanup) = match listen(ep, options) {
+            Ok(l) => l,
+            Err(e) => {
+                let pair = EndpointPair::unconnected_bind(addr);
+                self.core.monitor.event_bind_failed(&pair, e.errno());
+                return Err(e);
+            }
+        };
+        let listen_fd = listener.as_raw_fd();
+        let pair = EndpointPair::unconnected_bind(resolved.clone());
+        self.core.monitor.event_listening(&pair, listen_fd);
+        let closed_reported = Arc::new(AtomicBool::new(false));
         let io = self.core.ctx.io_thread()?;
         let id = crate::io::next_object_id();
         let l = crate::session::Listener::new(
@@ -118,7 +136,14 @@ impl super::Socket {
             options.clone(),
             self.core.mailbox.clone(),
             Box::new(accept_check),
-            cleanup,
+            crate::session::Closing {
+                cleanup,
+                reported: closed_reported.clone(),
+            },
+            Reporting {
+                monitor: self.core.monitor.clone(),
+                endpoint: resolved.clone(),
+            },
         );
         io.send(Command::Plug(Box::new(l)));
         self.core.last_endpoint = resolved.clone();
@@ -131,6 +156,7 @@ impl super::Socket {
             mailbox: io,
             object: id,
             pipe: None,
+            listener: Some((listen_fd, closed_reported)),
         });
         Ok(())
     }
@@ -157,6 +183,10 @@ impl super::Socket {
             self.core.mailbox.clone(),
             remote,
             connector,
+            Reporting {
+                monitor: self.core.monitor.clone(),
+                endpoint: addr.to_string(),
+            },
         );
         let pipe = local.as_ref().map(|p| p.id());
         if let Some(mut l) = local {
@@ -171,6 +201,7 @@ impl super::Socket {
             mailbox: io,
             object: id,
             pipe,
+            listener: None,
         });
         Ok(())
     }
@@ -197,6 +228,11 @@ impl super::Socket {
     /// On close: every listener and connecting session ends (lingering).
     pub(super) fn close_io_endpoints(&mut self) {
         for e in self.core.io_endpoints.drain(..) {
+            if let Some((fd, reported)) = &e.listener {
+                reported.store(true, Ordering::Release);
+                let pair = EndpointPair::unconnected_bind(e.resolved.clone());
+                self.core.monitor.event_closed(&pair, *fd);
+            }
             e.terminate();
         }
     }

@@ -65,8 +65,13 @@ impl Socket {
             return Err(Error::EAGAIN);
         }
         let me = self.core.mailbox.clone();
-        for p in self.core.pipes.iter_mut() {
-            p.send_stats_to_peer(me.clone());
+        // In attach order (ids grow), as libzmq walks its pipe array.
+        let mut ids = self.core.pipes.ids();
+        ids.sort_unstable();
+        for id in ids {
+            if let Some(p) = self.core.pipes.get(id) {
+                p.send_stats_to_peer(me.clone());
+            }
         }
         Ok(())
     }
