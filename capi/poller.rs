@@ -248,16 +248,20 @@ pub unsafe extern "C" fn zmq_poller_wait(
     }
 }
 
-/// Only pollers holding thread-safe sockets have an fd (as in libzmq);
-/// we have none yet, so this is `EINVAL`.
+/// Only pollers holding thread-safe sockets have an fd (as in libzmq).
 ///
 /// # Safety
 /// `p` a poller or NULL; `fd` writable.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_poller_fd(p: *mut c_void, fd: *mut zmq_fd_t) -> c_int {
     // SAFETY: validated.
-    ret_int(unsafe { poller(p) }.and_then(|_| {
-        let _ = fd;
-        Err(Error::EINVAL)
+    ret_int(unsafe { poller(p) }.and_then(|p| {
+        if fd.is_null() {
+            return Err(Error::EFAULT);
+        }
+        let f = p.fd()?;
+        // SAFETY: non-NULL, the caller's slot.
+        unsafe { *fd = f };
+        Ok(0)
     }))
 }

@@ -27,6 +27,10 @@ pub enum Command {
     Plug(Box<dyn IoObject>),
     /// To an io object: its socket closed it (unbind, disconnect, close).
     Term(ObjectId),
+    /// Wakes the receiver's fd and does nothing else: a socket sends it to
+    /// itself after handing an io object over, as libzmq's `own` command
+    /// does, so `ZMQ_FD` pollers look at the socket again.
+    Noop,
     /// `zmq_socket_monitor_pipes_stats`, to the owner of a pipe's other end
     /// (libzmq's `pipe_peer_stats`): the asking side's outbound queue size;
     /// answer `reply` with [`Command::PipeStatsPublish`] (see
@@ -56,6 +60,7 @@ impl std::fmt::Debug for Command {
             Command::Hiccup(p) => write!(f, "Hiccup({p})"),
             Command::Plug(o) => write!(f, "Plug({})", o.id()),
             Command::Term(o) => write!(f, "Term({o})"),
+            Command::Noop => write!(f, "Noop"),
             Command::PipePeerStats {
                 pipe, queue_count, ..
             } => write!(f, "PipePeerStats({pipe}, {queue_count})"),

@@ -55,6 +55,23 @@ impl<S: SocketKey> Poller<S> {
         self.items.len()
     }
 
+    /// `zmq_poller_fd`: an fd that becomes readable when a thread-safe
+    /// socket of the set may have events; `EINVAL` when the set has none
+    /// (libzmq only has a signaler for thread-safe sockets). Ours is that
+    /// socket's own command fd, so with several thread-safe sockets it
+    /// watches the first.
+    pub fn fd(&self) -> Result<RawFd> {
+        for it in &self.items {
+            if let Some(s) = it.socket {
+                let (safe, fd) = s.with(|sock| Ok((sock.is_thread_safe(), sock.fd())))?;
+                if safe {
+                    return Ok(fd);
+                }
+            }
+        }
+        Err(Error::EINVAL)
+    }
+
     fn find(&self, socket: S) -> Option<usize> {
         self.items.iter().position(|i| i.socket == Some(socket))
     }

@@ -221,7 +221,10 @@ impl EventLoop {
                     }
                 }
                 // Commands for sockets never reach an io thread.
-                Command::Bind(_) | Command::Hiccup(_) | Command::PipeStatsPublish { .. } => {}
+                Command::Bind(_)
+                | Command::Hiccup(_)
+                | Command::PipeStatsPublish { .. }
+                | Command::Noop => {}
             }
         }
     }

@@ -146,6 +146,7 @@ impl super::Socket {
             },
         );
         io.send(Command::Plug(Box::new(l)));
+        self.core.mailbox.send(Command::Noop);
         self.core.last_endpoint = resolved.clone();
         // A bound endpoint is known by its resolved name only: libzmq does
         // not unbind `tcp://*:*` by the wildcard.
@@ -194,6 +195,7 @@ impl super::Socket {
             self.attach_pipe(l, true);
         }
         io.send(Command::Plug(Box::new(session)));
+        self.core.mailbox.send(Command::Noop);
         self.core.last_endpoint = addr.to_string();
         self.core.io_endpoints.push(IoEndpoint {
             given: addr.to_string(),

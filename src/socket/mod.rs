@@ -246,7 +246,7 @@ impl Socket {
                 }
             }
             // io-thread commands never reach a socket.
-            Command::Plug(_) | Command::Term(_) => {}
+            Command::Plug(_) | Command::Term(_) | Command::Noop => {}
             Command::Stop => self.process_stop(),
             Command::PipePeerStats {
                 pipe,
