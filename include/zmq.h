@@ -978,8 +978,7 @@ ZMQ_EXPORT int zmq_poller_wait(void *p, struct zmq_poller_event_t *event, long t
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// Only pollers holding thread-safe sockets have an fd (as in libzmq);
-// we have none yet, so this is `EINVAL`.
+// Only pollers holding thread-safe sockets have an fd (as in libzmq).
 //
 // # Safety
 // `p` a poller or NULL; `fd` writable.
