@@ -118,13 +118,13 @@ def message_count(cfg: Config, quick: bool) -> int:
     if cfg.bench == "proxy":
         n = 2_000_000
     elif cfg.bench == "thr" and cfg.transport == "inproc":
-        n = 2_000_000 if s <= 8192 else 1_000_000
+        n = 5_000_000 if s <= 64 else 2_000_000 if s <= 8192 else 1_000_000
     elif cfg.bench == "thr":
-        n = 2_000_000 if s <= 16 else 1_000_000 if s <= 8192 else 50_000
+        n = 3_000_000 if s <= 64 else 1_000_000 if s <= 8192 else 50_000
     elif cfg.transport == "inproc":
-        n = 50_000 if s <= 8192 else 20_000
+        n = 150_000
     else:                                # tcp/ipc latency
-        n = 20_000 if s <= 8192 else 5_000
+        n = 20_000 if s <= 8192 else 10_000
     n = int(n / scale)
     if quick:
         n //= 20 if cfg.kind == "thr" else 10
