@@ -11,11 +11,8 @@ mod monitoring;
 pub mod pipes;
 pub mod types;
 
-mod channel;
-mod client;
 mod dealer;
 mod dish;
-mod gather;
 mod pair;
 mod peer;
 mod pubsub;
@@ -25,7 +22,6 @@ mod radio;
 mod rep;
 mod req;
 mod router;
-mod scatter;
 mod server;
 mod single;
 mod xpub;
@@ -45,6 +41,7 @@ use crate::{Error, Result};
 
 use endpoint::{Endpoint, Transport};
 use pipes::Pipes;
+use single::SinglePart;
 
 pub const DONTWAIT: i32 = 1;
 pub const SNDMORE: i32 = 2;
@@ -142,13 +139,16 @@ fn new_pattern(socket_type: i32) -> Result<Box<dyn Pattern>> {
         XPUB => Box::new(xpub::XPub::default()),
         XSUB => Box::new(xsub::XSub::default()),
         SERVER => Box::new(server::Server::default()),
-        CLIENT => Box::new(client::Client::default()),
+        // rfc-47: DEALER's routing, single-part.
+        CLIENT => Box::new(SinglePart::<dealer::Dealer>::default()),
         RADIO => Box::new(radio::Radio::default()),
         DISH => Box::new(dish::Dish::default()),
-        GATHER => Box::new(gather::Gather::default()),
-        SCATTER => Box::new(scatter::Scatter::default()),
+        // rfc-49: PULL's and PUSH's routing, single-part.
+        GATHER => Box::new(SinglePart::<pull::Pull>::default()),
+        SCATTER => Box::new(SinglePart::<push::Push>::default()),
         PEER => Box::new(peer::new_peer()),
-        CHANNEL => Box::new(channel::Channel::default()),
+        // rfc-52: PAIR's single peer, single-part.
+        CHANNEL => Box::new(SinglePart::<pair::Pair>::default()),
         STREAM | DGRAM => return Err(Error::ENOTSUP),
         _ => return Err(Error::EINVAL),
     })
