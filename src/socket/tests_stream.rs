@@ -207,6 +207,62 @@ fn stream_connects_to_a_raw_listener_under_its_connect_routing_id() {
     assert_eq!(data.data(), b"pong");
 }
 
+/// Accepts one connection within `ms` milliseconds.
+fn accept_within(listener: &TcpListener, ms: u64) -> Option<TcpStream> {
+    listener.set_nonblocking(true).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_millis(ms);
+    while std::time::Instant::now() < deadline {
+        if let Ok((s, _)) = listener.accept() {
+            s.set_nonblocking(false).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            return Some(s);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    None
+}
+
+#[test]
+fn a_connecting_stream_reconnects_under_the_same_routing_id() {
+    let ctx = Context::new();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut stream = socket(&ctx, STREAM);
+    stream.connect(&format!("tcp://{addr}")).unwrap();
+    let server = accept_within(&listener, 5000).expect("first connection");
+    let (id, _) = recv_pair(&mut stream);
+
+    drop(server);
+    let (id2, empty) = recv_pair(&mut stream);
+    assert_eq!((id2.data(), empty.size()), (id.data(), 0), "disconnect");
+    let mut server = accept_within(&listener, 5000).expect("reconnected");
+    let (id3, empty) = recv_pair(&mut stream);
+    assert_eq!((id3.data(), empty.size()), (id.data(), 0), "connect again");
+    send(&mut stream, id.data(), true).unwrap();
+    send(&mut stream, b"again", false).unwrap();
+    let mut buf = [0u8; 5];
+    server.read_exact(&mut buf).unwrap();
+    assert_eq!(&buf, b"again");
+}
+
+#[test]
+fn closing_a_connected_peer_with_an_empty_frame_does_not_reconnect() {
+    let ctx = Context::new();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut stream = socket(&ctx, STREAM);
+    set_int(&mut stream, ZMQ_RECONNECT_IVL, 10);
+    stream.connect(&format!("tcp://{addr}")).unwrap();
+    let mut server = accept_within(&listener, 5000).expect("connection");
+    let (id, _) = recv_pair(&mut stream);
+    send(&mut stream, id.data(), true).unwrap();
+    send(&mut stream, b"", false).unwrap();
+    let mut rest = Vec::new();
+    server.read_to_end(&mut rest).unwrap();
+    assert!(rest.is_empty());
+    assert!(accept_within(&listener, 300).is_none(), "no reconnect");
+}
+
 #[test]
 fn stream_without_notify_reports_nothing_but_data() {
     let ctx = Context::new();
@@ -334,4 +390,24 @@ fn router_raw_talks_to_raw_peers_like_stream() {
     let mut got = Vec::new();
     peer.read_to_end(&mut got).unwrap();
     assert_eq!(got, b"pong", "then closed by the empty frame");
+}
+
+#[test]
+fn stream_over_inproc_delivers_each_frame_as_a_message_without_aborting() {
+    // libzmq asserts when a frame with MORE reaches a STREAM (only a ZMTP
+    // peer over inproc can send one); we deliver each frame on its own.
+    let ctx = Context::new();
+    let mut stream = socket(&ctx, STREAM);
+    stream.bind("inproc://stream").unwrap();
+    let mut dealer = socket(&ctx, DEALER);
+    dealer.connect("inproc://stream").unwrap();
+    send(&mut dealer, b"a", true).unwrap();
+    send(&mut dealer, b"b", false).unwrap();
+    let (id, a) = recv_pair(&mut stream);
+    assert_eq!(a.data(), b"a");
+    let (id2, b) = recv_pair(&mut stream);
+    assert_eq!((id2.data(), b.data()), (id.data(), &b"b"[..]));
+    send(&mut stream, id.data(), true).unwrap();
+    send(&mut stream, b"reply", false).unwrap();
+    assert_eq!(dealer.recv(0).unwrap().data(), b"reply");
 }
