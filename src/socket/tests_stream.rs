@@ -371,7 +371,16 @@ fn raw_connections_raise_libzmqs_monitor_events() {
 fn router_raw_talks_to_raw_peers_like_stream() {
     let ctx = Context::new();
     let mut router = socket(&ctx, ROUTER);
+    assert_eq!(
+        router.set_option(ZMQ_ROUTER_RAW, &(-1i32).to_ne_bytes()),
+        Err(Error::EINVAL)
+    );
     set_int(&mut router, ZMQ_ROUTER_RAW, 1);
+    assert_eq!(
+        router.get_option(ZMQ_ROUTER_RAW, &mut [0u8; 4]),
+        Err(Error::EINVAL),
+        "write-only, as in libzmq"
+    );
     let (_, hostport) = bind_loopback(&mut router);
     let mut peer = raw_peer(&hostport);
 
