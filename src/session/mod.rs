@@ -1,5 +1,6 @@
 //! Sessions: one connection's worth of state on an io thread, between a
-//! socket's pipe and a ZMTP engine driving a byte stream.
+//! socket's pipe and the engine driving a byte stream: ZMTP, or raw for
+//! STREAM and `ZMQ_ROUTER_RAW` sockets ([`engine::SessionEngine`]).
 //!
 //! A connecting session (from `zmq_connect`) owns its pipe from the start
 //! unless `ZMQ_IMMEDIATE` is set, reconnects with back-off when the
@@ -12,6 +13,7 @@
 //! the engine's read buffer stays full meanwhile, so the peer's TCP window
 //! closes.
 
+mod engine;
 mod listener;
 pub mod stream;
 
@@ -32,7 +34,8 @@ use crate::msg::Msg;
 use crate::options::consts::ZMQ_NOTIFY_DISCONNECT;
 use crate::options::Options;
 use crate::pipe::{pipepair, Pipe};
-use crate::zmtp::engine::{CloseReason, Closed, Engine, EngineConfig, Event};
+use crate::zmtp::engine::{CloseReason, Closed, EngineConfig, Event};
+use engine::SessionEngine;
 use stream::Stream;
 
 /// Opens a new connection attempt (a non-blocking connect).
@@ -61,7 +64,7 @@ pub struct Session {
     state: State,
     pipe: Option<Pipe>,
     stream: Option<Stream>,
-    engine: Option<Engine>,
+    engine: Option<SessionEngine>,
     /// The socket may have data for us that we have not read yet.
     readable: bool,
     /// The socket is believed writable (no `WouldBlock` since the last edge).
@@ -214,7 +217,8 @@ impl Session {
             self.monitor.event_connected(&self.pair, fd);
         }
         let cfg = EngineConfig::new(&self.options, &peer, Some(fd));
-        self.engine = Some(Engine::new(cfg, Instant::now()));
+        let raw = self.options.raw_socket;
+        self.engine = Some(SessionEngine::new(raw, cfg, Instant::now()));
         self.state = State::Connected;
         self.readable = true;
         self.writable = true;
@@ -582,6 +586,15 @@ impl IoObject for Session {
             Command::PipeTerm(_) => {
                 if let Some(p) = self.pipe.as_mut() {
                     p.peer_terminated();
+                }
+                if self.options.raw_socket && self.terminating.is_none() {
+                    // libzmq ends a raw connection as soon as its socket
+                    // drops the pipe (STREAM's empty frame, or close):
+                    // what was sent before goes out now, then the
+                    // connection closes, whatever the linger.
+                    self.pump(cx);
+                    self.end(cx);
+                    return;
                 }
                 // The socket closed its side: send what it queued, then end.
                 self.linger(cx);

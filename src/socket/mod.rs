@@ -24,6 +24,7 @@ mod req;
 mod router;
 mod server;
 mod single;
+mod stream;
 mod xpub;
 mod xsub;
 
@@ -57,7 +58,10 @@ const ZMQ_THREAD_SAFE: i32 = 81;
 /// What a pattern sees of its socket while handling a call.
 pub struct Cx<'a> {
     pub pipes: &'a mut Pipes,
-    pub options: &'a Options,
+    /// Mutable because some patterns change shared options as libzmq's do
+    /// (STREAM records the routing id it generated, `ZMQ_ROUTER_RAW` makes
+    /// a ROUTER raw).
+    pub options: &'a mut Options,
 }
 
 /// The behaviour of one socket type, on top of the common core.
@@ -149,7 +153,8 @@ fn new_pattern(socket_type: i32) -> Result<Box<dyn Pattern>> {
         PEER => Box::new(peer::new_peer()),
         // rfc-52: PAIR's single peer, single-part.
         CHANNEL => Box::new(SinglePart::<pair::Pair>::default()),
-        STREAM | DGRAM => return Err(Error::ENOTSUP),
+        STREAM => Box::new(stream::Stream::default()),
+        DGRAM => return Err(Error::ENOTSUP),
         _ => return Err(Error::EINVAL),
     })
 }
@@ -204,7 +209,7 @@ impl Socket {
             pattern.as_mut(),
             Cx {
                 pipes: &mut core.pipes,
-                options: &core.options,
+                options: &mut core.options,
             },
         )
     }
@@ -798,3 +803,5 @@ fn send_hello_msg(pipe: &mut Pipe, hello: &[u8]) {
 mod tests;
 #[cfg(test)]
 mod tests_draft;
+#[cfg(test)]
+mod tests_stream;

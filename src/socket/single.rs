@@ -5,10 +5,6 @@
 //! SCATTER is PUSH, GATHER is PULL, CHANNEL is PAIR), so they are built as
 //! [`SinglePart`] around the classic one rather than written again.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-use std::time::SystemTime;
-
 use super::{Cx, Pattern};
 use crate::msg::Msg;
 use crate::pipe::PipeId;
@@ -92,14 +88,5 @@ pub(super) fn next_single<T>(mut next: impl FnMut() -> Option<(Msg, T)>) -> Opti
 }
 
 /// A hard-to-guess start for SERVER's routing ids (libzmq's
-/// `generate_random`), so ids from one process's sockets do not all begin
-/// at the same value. `RandomState` is seeded from the OS once per thread.
-pub(super) fn random_u32() -> u32 {
-    let mut h = RandomState::new().build_hasher();
-    let now = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    h.write_u128(now);
-    h.finish() as u32
-}
+/// `generate_random`).
+pub(super) use crate::util::random_u32;
