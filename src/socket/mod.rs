@@ -101,6 +101,12 @@ pub trait Pattern: Send {
     fn last_attached_routing_id(&self) -> u32 {
         0
     }
+    /// `zmq_socket_get_peer_state`: `POLLOUT` if the peer named by
+    /// `routing_id` can take a message now. Only ROUTER (and REP, which is
+    /// one) knows peers by id; the rest answer `ENOTSUP`.
+    fn peer_state(&self, _cx: &Cx, _routing_id: &[u8]) -> Result<i16> {
+        Err(Error::ENOTSUP)
+    }
 }
 
 struct Core {
@@ -595,6 +601,14 @@ impl Socket {
         }
         self.connect(addr)?;
         Ok(self.pattern.last_attached_routing_id())
+    }
+
+    /// `zmq_socket_get_peer_state` (draft). As libzmq, it neither checks
+    /// for a terminated context nor handles commands: the HWM seen is the
+    /// one the last send, receive or `ZMQ_EVENTS` left.
+    pub fn peer_state(&mut self, routing_id: &[u8]) -> Result<i16> {
+        let (pattern, cx) = self.cx_split();
+        pattern.peer_state(&cx, routing_id)
     }
 
     /// `zmq_join`: joins a group (DISH only, else `ENOTSUP`). `EINVAL` for

@@ -85,6 +85,35 @@ fn router_mandatory_unroutable_returns_ehostunreach() {
 }
 
 #[test]
+fn peer_state_says_pollout_until_the_peers_pipe_is_full() {
+    use crate::options::consts::{ZMQ_RCVHWM, ZMQ_ROUTER_MANDATORY, ZMQ_ROUTING_ID, ZMQ_SNDHWM};
+    let ctx = Context::new();
+    let mut r = Socket::new(&ctx, ROUTER).unwrap();
+    r.set_option(ZMQ_ROUTER_MANDATORY, &1i32.to_ne_bytes())
+        .unwrap();
+    r.set_option(ZMQ_SNDHWM, &2i32.to_ne_bytes()).unwrap();
+    r.bind("inproc://peer-state").unwrap();
+    let mut d = Socket::new(&ctx, DEALER).unwrap();
+    d.set_option(ZMQ_RCVHWM, &2i32.to_ne_bytes()).unwrap();
+    d.set_option(ZMQ_ROUTING_ID, b"X").unwrap();
+    d.connect("inproc://peer-state").unwrap();
+    send(&mut d, b"hello", false);
+    assert_eq!(recv(&mut r), b"X");
+    assert_eq!(recv(&mut r), b"hello");
+
+    assert_eq!(r.peer_state(b"Y").unwrap_err(), Error::EHOSTUNREACH);
+    let mut sent = 0;
+    while r.peer_state(b"X").unwrap() & POLLOUT != 0 {
+        send(&mut r, b"X", true);
+        send(&mut r, b"data", false);
+        sent += 1;
+        assert!(sent < 100, "the HWM never stopped the router");
+    }
+    assert_eq!(sent, 4, "sndhwm + rcvhwm messages fit");
+    assert_eq!(d.peer_state(b"X").unwrap_err(), Error::ENOTSUP);
+}
+
+#[test]
 fn pub_sub_filters_by_prefix() {
     let ctx = Context::new();
     let (mut publ, mut sub) = pair_of(&ctx, PUB, SUB, "inproc://ps");
