@@ -27,6 +27,10 @@ pub enum Command {
     Plug(Box<dyn IoObject>),
     /// To an io object: its socket closed it (unbind, disconnect, close).
     Term(ObjectId),
+    /// To a socket: this connecting session gave up for good
+    /// (`ZMQ_RECONNECT_STOP`); forget its endpoint, as libzmq's
+    /// `term_endpoint` command from the session does.
+    TermEndpoint(ObjectId),
     /// Wakes the receiver's fd and does nothing else: a socket sends it to
     /// itself after handing an io object over, as libzmq's `own` command
     /// does, so `ZMQ_FD` pollers look at the socket again.
@@ -60,6 +64,7 @@ impl std::fmt::Debug for Command {
             Command::Hiccup(p) => write!(f, "Hiccup({p})"),
             Command::Plug(o) => write!(f, "Plug({})", o.id()),
             Command::Term(o) => write!(f, "Term({o})"),
+            Command::TermEndpoint(o) => write!(f, "TermEndpoint({o})"),
             Command::Noop => write!(f, "Noop"),
             Command::PipePeerStats {
                 pipe, queue_count, ..

@@ -223,6 +223,7 @@ impl EventLoop {
                 // Commands for sockets never reach an io thread.
                 Command::Bind(_)
                 | Command::Hiccup(_)
+                | Command::TermEndpoint(_)
                 | Command::PipeStatsPublish { .. }
                 | Command::Noop => {}
             }

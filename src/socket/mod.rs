@@ -123,6 +123,10 @@ struct Core {
     connected_inproc: Vec<(String, PipeId)>,
     /// tcp/ipc listeners and connecting sessions on io threads.
     io_endpoints: Vec<io_endpoint::IoEndpoint>,
+    /// Set by a tcp/ipc disconnect or unbind under
+    /// `ZMQ_RECONNECT_STOP_AFTER_DISCONNECT` (libzmq's `_disconnected`);
+    /// ipc sessions read it.
+    disconnected: Arc<std::sync::atomic::AtomicBool>,
     /// `zmq_socket_monitor` (see `monitoring.rs`).
     monitor: crate::monitor::MonitorSink,
 }
@@ -182,6 +186,7 @@ impl Socket {
                 bound_inproc: Vec::new(),
                 connected_inproc: Vec::new(),
                 io_endpoints: Vec::new(),
+                disconnected: Arc::default(),
                 monitor: crate::monitor::MonitorSink::new(),
             },
             pattern,
@@ -253,6 +258,7 @@ impl Socket {
             }
             // io-thread commands never reach a socket.
             Command::Plug(_) | Command::Term(_) | Command::Noop => {}
+            Command::TermEndpoint(object) => self.io_endpoint_failed(object),
             Command::Stop => self.process_stop(),
             Command::PipePeerStats {
                 pipe,
