@@ -128,6 +128,28 @@ fn pub_sub_filters_by_prefix() {
 }
 
 #[test]
+fn xsub_passes_every_message_its_publisher_sends() {
+    // Only SUB filters; an XSUB (a proxy's frontend) takes what the
+    // publisher chose to send, e.g. under XPUB_MANUAL.
+    use crate::options::consts::{ZMQ_SUBSCRIBE, ZMQ_XPUB_MANUAL};
+    let ctx = Context::new();
+    let mut xpub = Socket::new(&ctx, XPUB).unwrap();
+    xpub.set_option(ZMQ_XPUB_MANUAL, &1i32.to_ne_bytes())
+        .unwrap();
+    xpub.bind("inproc://xsub-nofilter").unwrap();
+    let mut xsub = Socket::new(&ctx, XSUB).unwrap();
+    xsub.connect("inproc://xsub-nofilter").unwrap();
+    send(&mut xsub, b"\x01A", false);
+    assert_eq!(recv(&mut xpub), b"\x01A");
+    // The proxy subscribes the pipe to B instead of A.
+    xpub.set_option(ZMQ_SUBSCRIBE, b"B").unwrap();
+    send(&mut xpub, b"A", false);
+    send(&mut xpub, b"B", false);
+    assert_eq!(xsub.recv(DONTWAIT).unwrap().data(), b"B");
+    assert_eq!(xsub.recv(DONTWAIT).unwrap_err(), Error::EAGAIN);
+}
+
+#[test]
 fn push_pull_respects_hwm_with_dontwait() {
     let ctx = Context::new();
     let mut pull = Socket::new(&ctx, PULL).unwrap();
