@@ -150,6 +150,37 @@ fn xsub_passes_every_message_its_publisher_sends() {
 }
 
 #[test]
+fn xpub_manual_last_value_without_a_last_pipe_sends_to_all_matching() {
+    use crate::options::consts::{ZMQ_SUBSCRIBE, ZMQ_XPUB_MANUAL_LAST_VALUE};
+    let ctx = Context::new();
+    let mut xpub = Socket::new(&ctx, XPUB).unwrap();
+    xpub.set_option(ZMQ_XPUB_MANUAL_LAST_VALUE, &1i32.to_ne_bytes())
+        .unwrap();
+    xpub.bind("inproc://last-value").unwrap();
+    let mut subs: Vec<Socket> = (0..2)
+        .map(|_| {
+            let mut s = Socket::new(&ctx, XSUB).unwrap();
+            s.connect("inproc://last-value").unwrap();
+            send(&mut s, b"\x01A", false);
+            s
+        })
+        .collect();
+    for _ in 0..2 {
+        assert_eq!(recv(&mut xpub), b"\x01A");
+        xpub.set_option(ZMQ_SUBSCRIBE, b"A").unwrap();
+    }
+    // The first send after a subscription goes only to its pipe...
+    send(&mut xpub, b"A1", false);
+    let got: Vec<bool> = subs.iter_mut().map(|s| s.recv(DONTWAIT).is_ok()).collect();
+    assert_eq!(got.iter().filter(|&&g| g).count(), 1);
+    // ...later ones to every matching subscriber.
+    send(&mut xpub, b"A2", false);
+    for s in subs.iter_mut() {
+        assert_eq!(s.recv(DONTWAIT).unwrap().data(), b"A2");
+    }
+}
+
+#[test]
 fn push_pull_respects_hwm_with_dontwait() {
     let ctx = Context::new();
     let mut pull = Socket::new(&ctx, PULL).unwrap();
