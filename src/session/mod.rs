@@ -502,7 +502,11 @@ impl Session {
     /// way output already encoded is flushed for up to `ZMQ_LINGER` ms.
     fn term(&mut self, cx: &mut IoCx) {
         if let Some(p) = self.pipe.as_mut() {
-            if !p.peer_is_terminated() {
+            if p.peer_is_terminated() {
+                // Its `PipeTerm` may not have reached us (the socket closed
+                // before we were plugged): read up to the delimiter now.
+                p.peer_terminated();
+            } else {
                 cx.unroute_pipe(p.id());
                 p.terminate();
             }
@@ -510,11 +514,16 @@ impl Session {
         self.linger(cx);
     }
 
-    /// Finishes after flushing, within the linger time.
+    /// Finishes after flushing, within the linger time. As libzmq's
+    /// session, one that is not connected yet but holds messages the socket
+    /// sent before closing keeps connecting until it can deliver them (or
+    /// the linger time ends): a program that connects, sends and closes at
+    /// once still gets its messages out.
     fn linger(&mut self, cx: &mut IoCx) {
         let linger = self.options.linger;
-        self.retry_at = None;
-        if linger == 0 || self.state != State::Connected {
+        let nothing_queued = self.pipe.as_ref().is_none_or(|p| p.is_finished());
+        if linger == 0 || (self.state != State::Connected && nothing_queued) {
+            self.retry_at = None;
             self.end(cx);
             return;
         }
@@ -578,9 +587,8 @@ impl IoObject for Session {
                             // is tried or reported.
                             self.end(cx);
                             self.socket.send(Command::TermEndpoint(self.id));
-                        } else if self.terminating.is_some() {
-                            self.end(cx);
                         } else {
+                            // Lingering too: see `linger`.
                             self.schedule_reconnect();
                         }
                     }
@@ -615,7 +623,13 @@ impl IoObject for Session {
                 self.linger(cx);
                 return;
             }
-            Command::Term(_) => {
+            Command::Term(_, linger) => {
+                // The socket's linger now, not when it connected; it also
+                // restarts a linger already begun by the pipe's end.
+                self.options.linger = linger;
+                if !self.finished && self.terminating.is_some() {
+                    self.terminating = None;
+                }
                 self.term(cx);
                 return;
             }

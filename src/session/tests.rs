@@ -155,3 +155,64 @@ fn reconnect_stop_after_disconnect_stops_refused_ipc_retries() {
     }
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn a_closed_socket_keeps_connecting_to_deliver_what_it_sent() {
+    use crate::msg::Msg;
+    let ctx = Context::new();
+    let endpoint = format!("tcp://127.0.0.1:{}", refusing_port());
+    let mut push = Socket::new(&ctx, types::PUSH).unwrap();
+    push.connect(&endpoint).unwrap();
+    push.send(&mut Msg::from_slice(b"sent before the peer existed"), 0)
+        .unwrap();
+    // Default linger (infinite): the session must outlive the socket.
+    drop(push);
+    std::thread::sleep(Duration::from_millis(150));
+    let mut pull = Socket::new(&ctx, types::PULL).unwrap();
+    set_int(&mut pull, ZMQ_RCVTIMEO, 5000);
+    pull.bind(&endpoint).unwrap();
+    let m = pull.recv(0).unwrap();
+    assert_eq!(m.data(), b"sent before the peer existed");
+}
+
+#[test]
+fn a_lingering_session_without_a_peer_ends_at_the_linger_time() {
+    use crate::msg::Msg;
+    use crate::options::consts::ZMQ_LINGER;
+    let ctx = Context::new();
+    let mut push = Socket::new(&ctx, types::PUSH).unwrap();
+    set_int(&mut push, ZMQ_LINGER, 200);
+    push.connect(&format!("tcp://127.0.0.1:{}", refusing_port()))
+        .unwrap();
+    push.send(&mut Msg::from_slice(b"never delivered"), 0)
+        .unwrap();
+    drop(push);
+    let start = std::time::Instant::now();
+    ctx.term();
+    let took = start.elapsed();
+    assert!(took >= Duration::from_millis(150), "{took:?}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+}
+
+#[test]
+fn the_linger_set_just_before_close_is_the_one_that_counts() {
+    use crate::msg::Msg;
+    use crate::options::consts::ZMQ_LINGER;
+    let ctx = Context::new();
+    let mut push = Socket::new(&ctx, types::PUSH).unwrap();
+    push.connect(&format!("tcp://127.0.0.1:{}", refusing_port()))
+        .unwrap();
+    push.send(&mut Msg::from_slice(b"dropped"), 0).unwrap();
+    // Infinite linger when connecting, zero at close: nothing waits.
+    set_int(&mut push, ZMQ_LINGER, 0);
+    drop(push);
+    let (done_tx, done) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        ctx.term();
+        let _ = done_tx.send(());
+    });
+    assert!(
+        done.recv_timeout(Duration::from_secs(3)).is_ok(),
+        "zmq_ctx_term waited for a session told to linger 0"
+    );
+}

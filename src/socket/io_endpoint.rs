@@ -39,8 +39,8 @@ impl IoEndpoint {
         self.given == addr || self.resolved == addr
     }
 
-    pub fn terminate(&self) {
-        self.mailbox.send(Command::Term(self.object));
+    pub fn terminate(&self, linger: i32) {
+        self.mailbox.send(Command::Term(self.object, linger));
     }
 }
 
@@ -221,7 +221,7 @@ impl super::Socket {
             return Err(Error::ENOENT);
         }
         for e in gone {
-            e.terminate();
+            e.terminate(self.core.options.linger);
             if let Some(p) = e.pipe {
                 self.terminate_pipe(p);
             }
@@ -257,7 +257,7 @@ impl super::Socket {
                 let pair = EndpointPair::unconnected_bind(e.resolved.clone());
                 self.core.monitor.event_closed(&pair, *fd);
             }
-            e.terminate();
+            e.terminate(self.core.options.linger);
         }
     }
 }

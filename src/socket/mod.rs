@@ -257,7 +257,7 @@ impl Socket {
                 }
             }
             // io-thread commands never reach a socket.
-            Command::Plug(_) | Command::Term(_) | Command::Noop => {}
+            Command::Plug(_) | Command::Term(..) | Command::Noop => {}
             Command::TermEndpoint(object) => self.io_endpoint_failed(object),
             Command::Stop => self.process_stop(),
             Command::PipePeerStats {
