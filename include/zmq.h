@@ -747,8 +747,12 @@ typedef struct zmq_poller_event_t {
 
 ZMQ_EXPORT void *zmq_ctx_new(void);
 
+// In a forked child, the parent's context answers -1 with `EINTR` and
+// stays allocated, as libzmq's does; the child uses a new context.
+//
 // # Safety
-// `context_` must be NULL or a handle from `zmq_ctx_new`; it is freed.
+// `context_` must be NULL or a handle from `zmq_ctx_new`; it is freed
+// (unless `EINTR`).
 ZMQ_EXPORT int zmq_ctx_term(void *context_);
 
 // # Safety
