@@ -15,12 +15,14 @@
 
 mod engine;
 mod listener;
+mod reconnect;
 pub mod stream;
 
 pub use listener::{Closing, Listener};
 
 use std::io::{self, IoSlice, Read, Write};
 use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -72,7 +74,10 @@ pub struct Session {
     /// A decoded message the pipe had no room for.
     pending_in: Option<Msg>,
     retry_at: Option<Instant>,
-    reconnect_ivl: u32,
+    backoff: reconnect::Backoff,
+    /// The socket's "disconnected an endpoint" flag, for
+    /// `ZMQ_RECONNECT_STOP_AFTER_DISCONNECT`.
+    socket_disconnected: Option<Arc<AtomicBool>>,
     /// Set when the socket asked us to end: the linger deadline, if any.
     terminating: Option<Option<Instant>>,
     finished: bool,
@@ -102,9 +107,15 @@ impl Session {
         connector: Connector,
         reporting: Reporting,
     ) -> Session {
-        let ivl = options.reconnect_ivl.max(0) as u32;
         let role = Role::Connect(connector);
-        Session::new(id, options, socket, role, pipe, ivl, reporting)
+        Session::new(id, options, socket, role, pipe, reporting)
+    }
+
+    /// Shares the socket's flag that `ZMQ_RECONNECT_STOP_AFTER_DISCONNECT`
+    /// looks at.
+    pub fn stop_after_disconnect(mut self, flag: Arc<AtomicBool>) -> Session {
+        self.socket_disconnected = Some(flag);
+        self
     }
 
     /// A session for a connection a listener accepted.
@@ -115,7 +126,7 @@ impl Session {
         stream: Stream,
         reporting: Reporting,
     ) -> Session {
-        let mut s = Session::new(id, options, socket, Role::Accepted, None, 0, reporting);
+        let mut s = Session::new(id, options, socket, Role::Accepted, None, reporting);
         s.stream = Some(stream);
         s
     }
@@ -126,7 +137,6 @@ impl Session {
         socket: Arc<CommandMailbox>,
         role: Role,
         pipe: Option<Pipe>,
-        reconnect_ivl: u32,
         reporting: Reporting,
     ) -> Session {
         Session {
@@ -146,7 +156,8 @@ impl Session {
             writable: false,
             pending_in: None,
             retry_at: None,
-            reconnect_ivl,
+            backoff: reconnect::Backoff::default(),
+            socket_disconnected: None,
             terminating: None,
             finished: false,
         }
@@ -172,7 +183,20 @@ impl Session {
                 self.stream = Some(stream);
                 self.state = State::Connecting;
             }
-            Err(_) => self.schedule_reconnect(),
+            Err(e) => {
+                let disconnected = self
+                    .socket_disconnected
+                    .as_ref()
+                    .is_some_and(|f| f.load(Ordering::Acquire));
+                if reconnect::stop_after_disconnect(&self.options, &self.endpoint, &e, disconnected)
+                {
+                    // libzmq's ipc connecter just stops: no retry, no event.
+                    self.state = State::Idle;
+                    self.retry_at = None;
+                } else {
+                    self.schedule_reconnect();
+                }
+            }
         }
     }
 
@@ -183,14 +207,10 @@ impl Session {
             self.retry_at = None;
             return;
         }
-        let ivl = self.reconnect_ivl;
+        let ivl = self.backoff.next_interval(&self.options);
         self.retry_at = Some(Instant::now() + Duration::from_millis(ivl as u64));
         let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
-        self.monitor.event_connect_retried(&pair, ivl as i32);
-        let max = self.options.reconnect_ivl_max;
-        if max > 0 && (max as u32) > self.options.reconnect_ivl as u32 {
-            self.reconnect_ivl = (ivl.saturating_mul(2)).min(max as u32);
-        }
+        self.monitor.event_connect_retried(&pair, ivl);
     }
 
     fn connected(&mut self, cx: &mut IoCx) {
@@ -222,7 +242,9 @@ impl Session {
         self.state = State::Connected;
         self.readable = true;
         self.writable = true;
-        self.reconnect_ivl = self.options.reconnect_ivl.max(0) as u32;
+        // The next loss starts a new back-off series (libzmq makes a new
+        // connecter).
+        self.backoff.reset();
         self.pump(cx);
     }
 
@@ -484,7 +506,11 @@ impl Session {
     /// way output already encoded is flushed for up to `ZMQ_LINGER` ms.
     fn term(&mut self, cx: &mut IoCx) {
         if let Some(p) = self.pipe.as_mut() {
-            if !p.peer_is_terminated() {
+            if p.peer_is_terminated() {
+                // Its `PipeTerm` may not have reached us (the socket closed
+                // before we were plugged): read up to the delimiter now.
+                p.peer_terminated();
+            } else {
                 cx.unroute_pipe(p.id());
                 p.terminate();
             }
@@ -492,11 +518,16 @@ impl Session {
         self.linger(cx);
     }
 
-    /// Finishes after flushing, within the linger time.
+    /// Finishes after flushing, within the linger time. As libzmq's
+    /// session, one that is not connected yet but holds messages the socket
+    /// sent before closing keeps connecting until it can deliver them (or
+    /// the linger time ends): a program that connects, sends and closes at
+    /// once still gets its messages out.
     fn linger(&mut self, cx: &mut IoCx) {
         let linger = self.options.linger;
-        self.retry_at = None;
-        if linger == 0 || self.state != State::Connected {
+        let nothing_queued = self.pipe.as_ref().is_none_or(|p| p.is_finished());
+        if linger == 0 || (self.state != State::Connected && nothing_queued) {
+            self.retry_at = None;
             self.end(cx);
             return;
         }
@@ -548,15 +579,20 @@ impl IoObject for Session {
                 match result {
                     Some(Ok(())) => self.connected(cx),
                     Some(Err(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
-                    _ => {
+                    failed => {
                         if let Some(mut s) = self.stream.take() {
                             let _ = s.deregister(cx.registry);
                             let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
                             self.monitor.event_closed(&pair, self.fd);
                         }
-                        if self.terminating.is_some() {
+                        let errno = failed.and_then(|r| r.err()).and_then(|e| e.raw_os_error());
+                        if reconnect::stop_on_refused(&self.options, errno) {
+                            // The socket forgets the endpoint; nothing more
+                            // is tried or reported.
                             self.end(cx);
+                            self.socket.send(Command::TermEndpoint(self.id));
                         } else {
+                            // Lingering too: see `linger`.
                             self.schedule_reconnect();
                         }
                     }
@@ -600,7 +636,13 @@ impl IoObject for Session {
                 self.linger(cx);
                 return;
             }
-            Command::Term(_) => {
+            Command::Term(_, linger) => {
+                // The socket's linger now, not when it connected; it also
+                // restarts a linger already begun by the pipe's end.
+                self.options.linger = linger;
+                if !self.finished && self.terminating.is_some() {
+                    self.terminating = None;
+                }
                 self.term(cx);
                 return;
             }
@@ -650,3 +692,6 @@ impl IoObject for Session {
         self.finished
     }
 }
+
+#[cfg(test)]
+mod tests;

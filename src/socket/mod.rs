@@ -102,6 +102,12 @@ pub trait Pattern: Send {
     fn last_attached_routing_id(&self) -> u32 {
         0
     }
+    /// `zmq_socket_get_peer_state`: `POLLOUT` if the peer named by
+    /// `routing_id` can take a message now. Only ROUTER (and REP, which is
+    /// one) knows peers by id; the rest answer `ENOTSUP`.
+    fn peer_state(&self, _cx: &Cx, _routing_id: &[u8]) -> Result<i16> {
+        Err(Error::ENOTSUP)
+    }
 }
 
 struct Core {
@@ -118,6 +124,10 @@ struct Core {
     connected_inproc: Vec<(String, PipeId)>,
     /// tcp/ipc listeners and connecting sessions on io threads.
     io_endpoints: Vec<io_endpoint::IoEndpoint>,
+    /// Set by a tcp/ipc disconnect or unbind under
+    /// `ZMQ_RECONNECT_STOP_AFTER_DISCONNECT` (libzmq's `_disconnected`);
+    /// ipc sessions read it.
+    disconnected: Arc<std::sync::atomic::AtomicBool>,
     /// `zmq_socket_monitor` (see `monitoring.rs`).
     monitor: crate::monitor::MonitorSink,
 }
@@ -181,6 +191,7 @@ impl Socket {
                 bound_inproc: Vec::new(),
                 connected_inproc: Vec::new(),
                 io_endpoints: Vec::new(),
+                disconnected: Arc::default(),
                 monitor: crate::monitor::MonitorSink::new(),
             },
             pattern,
@@ -251,7 +262,8 @@ impl Socket {
                 }
             }
             // io-thread commands never reach a socket.
-            Command::Plug(_) | Command::Term(_) | Command::Noop => {}
+            Command::Plug(_) | Command::Term(..) | Command::Noop => {}
+            Command::TermEndpoint(object) => self.io_endpoint_failed(object),
             Command::Stop => self.process_stop(),
             Command::PipePeerStats {
                 pipe,
@@ -600,6 +612,14 @@ impl Socket {
         }
         self.connect(addr)?;
         Ok(self.pattern.last_attached_routing_id())
+    }
+
+    /// `zmq_socket_get_peer_state` (draft). As libzmq, it neither checks
+    /// for a terminated context nor handles commands: the HWM seen is the
+    /// one the last send, receive or `ZMQ_EVENTS` left.
+    pub fn peer_state(&mut self, routing_id: &[u8]) -> Result<i16> {
+        let (pattern, cx) = self.cx_split();
+        pattern.peer_state(&cx, routing_id)
     }
 
     /// `zmq_join`: joins a group (DISH only, else `ENOTSUP`). `EINVAL` for

@@ -236,6 +236,16 @@ impl Pattern for Router {
         }
     }
 
+    fn peer_state(&self, cx: &Cx, routing_id: &[u8]) -> Result<i16> {
+        let o = self
+            .outpipes
+            .lookup(routing_id)
+            .ok_or(Error::EHOSTUNREACH)?;
+        // libzmq looks only at the HWM, not at whether the pipe is closing.
+        let writable = cx.pipes.get(o.pipe).is_some_and(|p| p.check_hwm());
+        Ok(if writable { super::POLLOUT } else { 0 })
+    }
+
     fn set_option(&mut self, cx: &mut Cx, option: i32, value: &[u8]) -> Option<Result<()>> {
         if option == options::consts::ZMQ_CONNECT_ROUTING_ID {
             return Some(self.outpipes.set_connect_routing_id(value));
