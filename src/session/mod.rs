@@ -74,6 +74,8 @@ pub struct Session {
     /// A decoded message the pipe had no room for.
     pending_in: Option<Msg>,
     retry_at: Option<Instant>,
+    /// When an in-progress tcp connect is given up (`ZMQ_CONNECT_TIMEOUT`).
+    connect_deadline: Option<Instant>,
     backoff: reconnect::Backoff,
     /// The socket's "disconnected an endpoint" flag, for
     /// `ZMQ_RECONNECT_STOP_AFTER_DISCONNECT`.
@@ -156,6 +158,7 @@ impl Session {
             writable: false,
             pending_in: None,
             retry_at: None,
+            connect_deadline: None,
             backoff: reconnect::Backoff::default(),
             socket_disconnected: None,
             terminating: None,
@@ -178,6 +181,10 @@ impl Session {
                     // A tcp connect is always in progress at first.
                     let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
                     self.monitor.event_connect_delayed(&pair, libc::EINPROGRESS);
+                    // libzmq's tcp connecter alone has a connect timer.
+                    let limit = self.options.connect_timeout;
+                    self.connect_deadline =
+                        (limit > 0).then(|| Instant::now() + Duration::from_millis(limit as u64));
                 }
                 self.fd = stream.as_raw_fd();
                 self.stream = Some(stream);
@@ -197,6 +204,17 @@ impl Session {
                     self.schedule_reconnect();
                 }
             }
+        }
+    }
+
+    /// Closes the socket of a connect that failed or timed out, as libzmq's
+    /// connecter does (with a `CLOSED` event).
+    fn close_connecting(&mut self, cx: &mut IoCx) {
+        self.connect_deadline = None;
+        if let Some(mut s) = self.stream.take() {
+            let _ = s.deregister(cx.registry);
+            let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
+            self.monitor.event_closed(&pair, self.fd);
         }
     }
 
@@ -577,14 +595,13 @@ impl IoObject for Session {
             State::Connecting => {
                 let result = self.stream.as_ref().map(|s| s.connect_result());
                 match result {
-                    Some(Ok(())) => self.connected(cx),
+                    Some(Ok(())) => {
+                        self.connect_deadline = None;
+                        self.connected(cx)
+                    }
                     Some(Err(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
                     failed => {
-                        if let Some(mut s) = self.stream.take() {
-                            let _ = s.deregister(cx.registry);
-                            let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
-                            self.monitor.event_closed(&pair, self.fd);
-                        }
+                        self.close_connecting(cx);
                         let errno = failed.and_then(|r| r.err()).and_then(|e| e.raw_os_error());
                         if reconnect::stop_on_refused(&self.options, errno) {
                             // The socket forgets the endpoint; nothing more
@@ -674,6 +691,14 @@ impl IoObject for Session {
             self.start_connecting(cx);
             return;
         }
+        if self.connect_deadline.is_some_and(|t| now >= t) {
+            if matches!(self.state, State::Connecting) {
+                self.close_connecting(cx);
+                self.schedule_reconnect();
+                return;
+            }
+            self.connect_deadline = None;
+        }
         if let Some(e) = self.engine.as_mut() {
             if e.next_timeout().is_some_and(|t| now >= t) {
                 e.on_timeout(now);
@@ -685,7 +710,10 @@ impl IoObject for Session {
     fn deadline(&self) -> Option<Instant> {
         let linger = self.terminating.flatten();
         let engine = self.engine.as_ref().and_then(|e| e.next_timeout());
-        [linger, self.retry_at, engine].into_iter().flatten().min()
+        [linger, self.retry_at, self.connect_deadline, engine]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     fn done(&self) -> bool {
