@@ -29,7 +29,7 @@ use crate::command::{Command, CommandMailbox};
 use crate::io::{IoCx, IoObject, ObjectId};
 use crate::monitor::{EndpointPair, EndpointType, MonitorSink};
 use crate::msg::Msg;
-use crate::options::consts::ZMQ_NOTIFY_DISCONNECT;
+use crate::options::consts::{ZMQ_DISH, ZMQ_NOTIFY_DISCONNECT, ZMQ_SUB, ZMQ_XSUB};
 use crate::options::Options;
 use crate::pipe::{pipepair, Pipe};
 use crate::zmtp::engine::{CloseReason, Closed, Engine, EngineConfig, Event};
@@ -426,7 +426,7 @@ impl Session {
         let reconnect = matches!(self.role, Role::Connect(_))
             && reason != CloseReason::Protocol
             && self.options.reconnect_ivl > 0
-            && self.terminating.is_none();
+            && (self.terminating.is_none() || self.has_output());
         if !reconnect {
             self.end(cx);
             return;
@@ -439,9 +439,9 @@ impl Session {
         } else if let Some(p) = self.pipe.as_mut() {
             // Half-sent messages are gone with the connection.
             p.rollback();
-            if matches!(self.options.socket_type, 2 | 10 | 15) {
+            if matches!(self.options.socket_type, ZMQ_SUB | ZMQ_XSUB | ZMQ_DISH) {
                 // SUB, XSUB, DISH: the socket resends its subscriptions.
-                self.socket.send(Command::Hiccup(p.id()));
+                p.hiccup();
             }
         }
         self.schedule_reconnect();
@@ -458,6 +458,13 @@ impl Session {
             p.terminate();
         }
         self.finished = true;
+    }
+
+    /// Whether messages queued by the socket still wait for a connection:
+    /// the pipe is not finished (its delimiter not read). A pipe the
+    /// session terminated itself (unbind, disconnect) counts as finished.
+    fn has_output(&self) -> bool {
+        self.pipe.as_ref().is_some_and(|p| !p.is_finished())
     }
 
     /// A terminating session is done once the socket's side of the pipe has
@@ -488,11 +495,14 @@ impl Session {
         self.linger(cx);
     }
 
-    /// Finishes after flushing, within the linger time.
+    /// Finishes after flushing, within the linger time. As libzmq's
+    /// session does, a connecting session with messages still queued keeps
+    /// (re)connecting for the linger time to deliver them: a PUSH that
+    /// sends and closes before its connection is up still delivers.
     fn linger(&mut self, cx: &mut IoCx) {
         let linger = self.options.linger;
-        self.retry_at = None;
-        if linger == 0 || self.state != State::Connected {
+        let keeps_trying = self.state == State::Connecting || self.retry_at.is_some();
+        if linger == 0 || (self.state != State::Connected && !(keeps_trying && self.has_output())) {
             self.end(cx);
             return;
         }
@@ -550,7 +560,7 @@ impl IoObject for Session {
                             let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
                             self.monitor.event_closed(&pair, self.fd);
                         }
-                        if self.terminating.is_some() {
+                        if self.terminating.is_some() && !self.has_output() {
                             self.end(cx);
                         } else {
                             self.schedule_reconnect();

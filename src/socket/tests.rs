@@ -247,3 +247,101 @@ fn req_rep_over_ipc() {
     ctx.term();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn set_int(s: &mut Socket, option: i32, value: i32) {
+    s.set_option(option, &value.to_ne_bytes()).unwrap();
+}
+
+fn last_endpoint(s: &mut Socket) -> String {
+    let mut ep = [0u8; 256];
+    let n = s
+        .get_option(crate::options::consts::ZMQ_LAST_ENDPOINT, &mut ep)
+        .unwrap();
+    std::str::from_utf8(&ep[..n - 1]).unwrap().to_string()
+}
+
+/// Publishes `topic` until `sub` receives it (a subscription needs a round
+/// trip to reach the publisher); panics after five seconds.
+fn publish_until_heard(publisher: &mut Socket, sub: &mut Socket, topic: &[u8]) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        send(publisher, topic, false);
+        if let Ok(m) = sub.recv(0) {
+            assert_eq!(m.data(), topic);
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the SUB never heard {topic:?}"
+        );
+    }
+}
+
+/// A connecting SUB resends its subscriptions when it reconnects to a
+/// publisher that was restarted on the same endpoint (libzmq's hiccup).
+/// Found by the interop suite: the hiccup used to name the session's end of
+/// the pipe, which the socket does not know, so the new PUB never heard of
+/// the subscription.
+#[test]
+fn sub_resubscribes_after_the_publisher_restarts() {
+    use crate::options::consts::{ZMQ_LINGER, ZMQ_RCVTIMEO, ZMQ_SUBSCRIBE};
+    let ctx = Context::new();
+    let mut publisher = Socket::new(&ctx, PUB).unwrap();
+    publisher.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&mut publisher);
+    let mut sub = Socket::new(&ctx, SUB).unwrap();
+    set_int(&mut sub, ZMQ_RCVTIMEO, 20);
+    sub.set_option(ZMQ_SUBSCRIBE, b"A").unwrap();
+    sub.connect(&endpoint).unwrap();
+    publish_until_heard(&mut publisher, &mut sub, b"A1");
+    set_int(&mut publisher, ZMQ_LINGER, 0);
+    drop(publisher);
+    // Drain what the first publisher left in flight.
+    while sub.recv(0).is_ok() {}
+    let mut publisher = Socket::new(&ctx, PUB).unwrap();
+    publisher.bind(&endpoint).unwrap();
+    publish_until_heard(&mut publisher, &mut sub, b"A2");
+    set_int(&mut publisher, ZMQ_LINGER, 0);
+    set_int(&mut sub, ZMQ_LINGER, 0);
+    drop((publisher, sub));
+    ctx.term();
+}
+
+/// As in libzmq, a connecting PUSH that sends and closes before its
+/// connection is up keeps trying for the linger time and delivers (the
+/// interop suite's hundred PUSH sockets exited without delivering).
+#[test]
+fn close_before_connecting_still_delivers_within_linger() {
+    use crate::options::consts::{ZMQ_LINGER, ZMQ_RCVTIMEO};
+    // A free port nobody listens on yet.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let endpoint = format!("tcp://127.0.0.1:{port}");
+    let sender_ctx = Context::new();
+    let mut push = Socket::new(&sender_ctx, PUSH).unwrap();
+    set_int(&mut push, ZMQ_LINGER, 5000);
+    push.connect(&endpoint).unwrap();
+    send(&mut push, b"sent before the peer existed", false);
+    drop(push);
+    let receiver = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let ctx = Context::new();
+        let mut pull = Socket::new(&ctx, PULL).unwrap();
+        set_int(&mut pull, ZMQ_RCVTIMEO, 5000);
+        pull.bind(&endpoint).unwrap();
+        let got = pull.recv(0).map(|m| m.data().to_vec());
+        set_int(&mut pull, ZMQ_LINGER, 0);
+        drop(pull);
+        ctx.term();
+        got
+    });
+    // Blocks until the message went out (or the linger time passed).
+    sender_ctx.term();
+    assert_eq!(
+        receiver.join().unwrap().as_deref(),
+        Ok(&b"sent before the peer existed"[..])
+    );
+}
