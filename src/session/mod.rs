@@ -500,7 +500,7 @@ impl Session {
     /// (re)connecting for the linger time to deliver them: a PUSH that
     /// sends and closes before its connection is up still delivers.
     fn linger(&mut self, cx: &mut IoCx) {
-        let linger = self.options.linger;
+        let linger = self.options.linger.get();
         let keeps_trying = self.state == State::Connecting || self.retry_at.is_some();
         if linger == 0 || (self.state != State::Connected && !(keeps_trying && self.has_output())) {
             self.end(cx);

@@ -345,3 +345,34 @@ fn close_before_connecting_still_delivers_within_linger() {
         Ok(&b"sent before the peer existed"[..])
     );
 }
+
+/// The linger time that counts is the socket's at close, not the one it had
+/// when it connected (libzmq's `term` command carries the current value):
+/// a PUSH that connected with the default (infinite) linger and set 0
+/// before closing must not hold `zmq_ctx_term` waiting for a peer.
+#[test]
+fn linger_set_after_connect_applies_at_close() {
+    use crate::options::consts::ZMQ_LINGER;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let ctx = Context::new();
+    let mut push = Socket::new(&ctx, PUSH).unwrap();
+    push.connect(&format!("tcp://127.0.0.1:{port}")).unwrap();
+    send(&mut push, b"nobody will read this", false);
+    set_int(&mut push, ZMQ_LINGER, 0);
+    drop(push);
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        ctx.term();
+        let _ = done.send(());
+    });
+    assert!(
+        finished
+            .recv_timeout(std::time::Duration::from_secs(3))
+            .is_ok(),
+        "zmq_ctx_term waited: the session used the linger from connect time"
+    );
+}
