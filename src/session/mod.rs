@@ -500,6 +500,14 @@ impl Session {
     /// (re)connecting for the linger time to deliver them: a PUSH that
     /// sends and closes before its connection is up still delivers.
     fn linger(&mut self, cx: &mut IoCx) {
+        if let Some(p) = self.pipe.as_mut() {
+            // The socket may have closed before we were plugged, when its
+            // PipeTerm had nowhere to go: learn it from the shared flag,
+            // which also reads the delimiter if nothing else is queued.
+            if p.peer_is_terminated() {
+                p.peer_terminated();
+            }
+        }
         let linger = self.options.linger.get();
         let keeps_trying = self.state == State::Connecting || self.retry_at.is_some();
         if linger == 0 || (self.state != State::Connected && !(keeps_trying && self.has_output())) {
