@@ -434,6 +434,10 @@ def run_scenario(sc: Scenario, flavors: dict[str, Flavor], ipc_dir: Path, index:
         ok = False
         run.close()
         detail = f"{e}\n{run.describe()}"
+    except Exception as e:                  # the driver's own fault: still a result
+        ok = False
+        run.close()
+        detail = f"driver error: {e!r}\n{run.describe()}"
     finally:
         run.close()
     trace = run.describe(all_lines=True)
