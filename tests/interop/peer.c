@@ -11,7 +11,8 @@
  *
  * Patterns and their sides (a / b): pair PAIR/PAIR, reqrep REQ/REP,
  * dealer-router DEALER/ROUTER, pubsub PUB/SUB, xpubxsub XPUB/XSUB,
- * pushpull PUSH/PULL.
+ * pushpull PUSH/PULL, and the mixed envelopes req-router REQ/ROUTER and
+ * dealer-rep DEALER/REP (basic only).
  *
  * Scenarios:
  *   basic    one round of the full message set (sizes 0, 1, 33, 34, 255,
@@ -463,6 +464,36 @@ static void route_each(void *s, int r)
     }
 }
 
+/* ROUTER facing a REQ: the envelope is [routing id][empty delimiter]; the
+ * REQ chose no routing id, so the ROUTER's generated one is echoed back. */
+static void route_req_each(void *s, int r)
+{
+    for (size_t i = 0; i < set_len; i++) {
+        zmq_msg_t id;
+        zmq_msg_init(&id);
+        recv_frame(s, &id, "the REQ's routing id");
+        if (!zmq_msg_more(&id) || zmq_msg_size(&id) == 0)
+            fail("message %zu: the routing id frame is empty or last", i);
+        expect_text(s, "", 1, "the REQ's empty delimiter");
+        expect_msg(s, A_STREAM(r), i);
+        if (zmq_msg_send(&id, s, ZMQ_SNDMORE) < 0)
+            zfail("send the routing id");
+        send_bytes(s, "", 0, 1, "send the delimiter");
+        send_msg(s, NULL, B_STREAM(r), i);
+    }
+}
+
+/* DEALER facing a REP: it writes the empty delimiter REQ would. */
+static void ask_rep_each(void *s, int r)
+{
+    for (size_t i = 0; i < set_len; i++) {
+        send_bytes(s, "", 0, 1, "send the delimiter");
+        send_msg(s, NULL, A_STREAM(r), i);
+        expect_text(s, "", 1, "the REP's empty delimiter");
+        expect_msg(s, B_STREAM(r), i);
+    }
+}
+
 static void push_all(void *s, int r)
 {
     for (size_t i = 0; i < set_len; i++)
@@ -656,6 +687,7 @@ static int socket_type(void)
         {"pair", ZMQ_PAIR, ZMQ_PAIR},       {"reqrep", ZMQ_REQ, ZMQ_REP},
         {"dealer-router", ZMQ_DEALER, ZMQ_ROUTER}, {"pubsub", ZMQ_PUB, ZMQ_SUB},
         {"xpubxsub", ZMQ_XPUB, ZMQ_XSUB},   {"pushpull", ZMQ_PUSH, ZMQ_PULL},
+        {"req-router", ZMQ_REQ, ZMQ_ROUTER}, {"dealer-rep", ZMQ_DEALER, ZMQ_REP},
     };
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         if (strcmp(types[i].pattern, opt.pattern) == 0)
@@ -706,12 +738,16 @@ static void round_for(void *s, int r)
     char what[32];
     snprintf(what, sizeof what, "round %d", r + 1);
     stage = what;
-    if (is("pair", 'a') || is("reqrep", 'a') || is("dealer-router", 'a'))
+    if (is("pair", 'a') || is("reqrep", 'a') || is("dealer-router", 'a') || is("req-router", 'a'))
         ask_each(s, r);
-    else if (is("pair", 'b') || is("reqrep", 'b'))
+    else if (is("pair", 'b') || is("reqrep", 'b') || is("dealer-rep", 'b'))
         answer_each(s, r);
     else if (is("dealer-router", 'b'))
         route_each(s, r);
+    else if (is("req-router", 'b'))
+        route_req_each(s, r);
+    else if (is("dealer-rep", 'a'))
+        ask_rep_each(s, r);
     else if (is("pushpull", 'a'))
         push_all(s, r);
     else if (is("pushpull", 'b'))
