@@ -620,7 +620,11 @@ static void xpub_round(void *s, int r)
 static void xsub_round(void *s, int r)
 {
     send_bytes(s, "\001data", 5, 0, "subscribe data");
-    send_bytes(s, "\001end", 4, 0, "subscribe end");
+    /* A surviving XSUB still holds "end" from round 1 (it only cancelled
+     * "data"): the new publisher must hear it from the reconnect's
+     * resend, not from us. */
+    if (!(r == 1 && opt.phase == 0))
+        send_bytes(s, "\001end", 4, 0, "subscribe end");
     stage = "receiving";
     receive_published(s, r, 0);
     stage = "after the unsubscription";
