@@ -7,7 +7,7 @@
  *
  *   peer --pattern P --side a|b (--bind EP | --connect EP)
  *        [--scenario basic|restart|many] [--phase 0|1|2] [--count N]
- *        [--big] [--timeout-ms MS]
+ *        [--big] [--timeout-ms MS] [--plain server|client]
  *
  * Patterns and their sides (a / b): pair PAIR/PAIR, reqrep REQ/REP,
  * dealer-router DEALER/ROUTER, pubsub PUB/SUB, xpubxsub XPUB/XSUB,
@@ -22,6 +22,8 @@
  *            Phase 2 (the restarted peer): round 2 only.
  *   many     --count N sockets on the side that connects (DEALER, PUSH,
  *            SUB) against one socket (ROUTER, PULL, PUB).
+ *   plain    one round of the small set over the PLAIN mechanism
+ *            (--plain server|client); the server runs a ZAP handler.
  *
  * Talk with the driver, one line each, on stdout:
  *   lib PATH          the libzmq this process runs with (dladdr)
@@ -39,6 +41,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -100,7 +103,8 @@ static struct {
     int count;
     int big;
     int timeout_ms;
-} opt = {NULL, 0, NULL, NULL, "basic", 0, 1, 0, 10000};
+    const char *plain; /* "server", "client" or NULL (NULL mechanism) */
+} opt = {NULL, 0, NULL, NULL, "basic", 0, 1, 0, 10000, NULL};
 
 static void *ctx;
 static const spec_t *set;
@@ -680,6 +684,61 @@ static void many_collect(void *s, int reply)
     zmq_msg_close(&m);
 }
 
+/* ---- ZAP: the PLAIN server's authenticator ------------------------------ */
+
+/* libzmq 4.3.5 refuses PLAIN clients when no ZAP handler is bound, so the
+ * server side runs one (rfc-27): it lets "admin"/"s3cret" in and nobody
+ * else, until the context terminates. */
+static void *zap_handler(void *handler)
+{
+    for (;;) {
+        char frames[8][64];
+        size_t sizes[8];
+        int n = 0, more = 1;
+        while (more) {
+            zmq_msg_t m;
+            zmq_msg_init(&m);
+            if (zmq_msg_recv(&m, handler, 0) < 0) {
+                zmq_msg_close(&m);
+                zmq_close(handler);
+                return NULL; /* ETERM */
+            }
+            more = zmq_msg_more(&m);
+            if (n < 8) {
+                sizes[n] = zmq_msg_size(&m) < 63 ? zmq_msg_size(&m) : 63;
+                memcpy(frames[n], zmq_msg_data(&m), sizes[n]);
+                frames[n][sizes[n]] = 0;
+                n++;
+            }
+            zmq_msg_close(&m);
+        }
+        /* version, request id, domain, address, routing id, mechanism,
+         * username, password */
+        int ok = n == 8 && strcmp(frames[0], "1.0") == 0 && strcmp(frames[5], "PLAIN") == 0
+                 && strcmp(frames[6], "admin") == 0 && strcmp(frames[7], "s3cret") == 0;
+        zmq_send(handler, "1.0", 3, ZMQ_SNDMORE);
+        zmq_send(handler, frames[1], n > 1 ? sizes[1] : 0, ZMQ_SNDMORE);
+        zmq_send(handler, ok ? "200" : "400", 3, ZMQ_SNDMORE);
+        zmq_send(handler, ok ? "OK" : "Denied", ok ? 2 : 6, ZMQ_SNDMORE);
+        zmq_send(handler, ok ? "admin" : "", ok ? 5 : 0, ZMQ_SNDMORE);
+        zmq_send(handler, "", 0, 0);
+    }
+}
+
+static void start_zap_handler(void)
+{
+    void *handler = zmq_socket(ctx, ZMQ_REP);
+    if (!handler)
+        zfail("zmq_socket (ZAP handler)");
+    set_opt_int(handler, ZMQ_LINGER, 0, "ZMQ_LINGER");
+    if (zmq_bind(handler, "inproc://zeromq.zap.01") != 0)
+        zfail("bind the ZAP handler");
+    pthread_t t;
+    if (pthread_create(&t, NULL, zap_handler, handler) != 0)
+        fail("pthread_create");
+    pthread_detach(t);
+}
+
 /* ---- setup --------------------------------------------------------------- */
 
 static int socket_type(void)
@@ -723,6 +782,16 @@ static void *open_socket(int type, const char *routing_id, const char *endpoint)
         subscribe(s);
     if (opt.scenario[0] == 'r' && opt.phase == 0)
         start_monitor(s);
+    if (opt.plain && strcmp(opt.plain, "server") == 0) {
+        static int zap_started;
+        if (!zap_started++)
+            start_zap_handler();
+        set_opt_int(s, ZMQ_PLAIN_SERVER, 1, "ZMQ_PLAIN_SERVER");
+    } else if (opt.plain) {
+        if (zmq_setsockopt(s, ZMQ_PLAIN_USERNAME, "admin", 5) != 0
+            || zmq_setsockopt(s, ZMQ_PLAIN_PASSWORD, "s3cret", 6) != 0)
+            zfail("ZMQ_PLAIN_USERNAME/PASSWORD");
+    }
     if (opt.bind_ep) {
         if (zmq_bind(s, opt.bind_ep) != 0)
             zfail("zmq_bind");
@@ -841,7 +910,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: peer --pattern P --side a|b (--bind EP | --connect EP) "
                     "[--scenario basic|restart|many] [--phase 0|1|2] [--count N] "
-                    "[--big] [--timeout-ms MS]\n");
+                    "[--big] [--timeout-ms MS] [--plain server|client]\n");
     exit(2);
 }
 
@@ -873,6 +942,8 @@ int main(int argc, char **argv)
             opt.count = atoi(v);
         else if (strcmp(a, "--timeout-ms") == 0)
             opt.timeout_ms = atoi(v);
+        else if (strcmp(a, "--plain") == 0)
+            opt.plain = v;
         else
             usage();
     }
@@ -897,7 +968,7 @@ int main(int argc, char **argv)
 
     if (strcmp(opt.scenario, "many") == 0) {
         run_many(type);
-    } else if (is_basic) {
+    } else if (is_basic || strcmp(opt.scenario, "plain") == 0) {
         const char *id = is("dealer-router", 'a') ? "dealer-0" : NULL;
         void *s = open_socket(type, id, opt.connect_ep);
         round_for(s, 0);
