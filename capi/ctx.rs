@@ -12,17 +12,22 @@ pub extern "C" fn zmq_ctx_new() -> *mut c_void {
     handles::new_ctx(Context::new())
 }
 
+/// In a forked child, the parent's context answers -1 with `EINTR` and
+/// stays allocated, as libzmq's does; the child uses a new context.
+///
 /// # Safety
-/// `context_` must be NULL or a handle from `zmq_ctx_new`; it is freed.
+/// `context_` must be NULL or a handle from `zmq_ctx_new`; it is freed
+/// (unless `EINTR`).
 #[no_mangle]
 pub unsafe extern "C" fn zmq_ctx_term(context_: *mut c_void) -> c_int {
     // SAFETY: the handle is validated before use.
     let r = unsafe { handles::ctx(context_) }.cloned();
-    ret_int(r.map(|ctx| {
-        ctx.term();
+    ret_int(r.and_then(|ctx| {
+        // `EINTR` (a forked child's copy) keeps the handle, as libzmq.
+        ctx.try_term()?;
         // SAFETY: term waited for every socket; the handle is ours to free.
         unsafe { handles::free_ctx(context_) };
-        0
+        Ok(0)
     }))
 }
 

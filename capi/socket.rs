@@ -382,11 +382,13 @@ pub unsafe extern "C" fn zmq_connect_peer(s_: *mut c_void, addr_: *const c_char)
     }
 }
 
-/// Peer state for a ROUTER's routing id: needs connection tracking that
-/// comes with the tcp transport; `ENOTSUP` until then.
+/// `zmq_socket_get_peer_state` (draft): `ZMQ_POLLOUT` if the ROUTER peer
+/// with this routing id can take a message now, else 0; -1 with
+/// `EHOSTUNREACH` for an unknown routing id, `ENOTSUP` on other types.
 ///
 /// # Safety
-/// `socket` a socket handle or NULL.
+/// `socket` a socket handle or NULL; `routing_id` readable for
+/// `routing_id_size` bytes (or NULL with size 0).
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_socket_get_peer_state(
@@ -394,7 +396,11 @@ pub unsafe extern "C" fn zmq_socket_get_peer_state(
     routing_id: *const c_void,
     routing_id_size: usize,
 ) -> c_int {
-    let _ = (routing_id, routing_id_size);
-    // SAFETY: handle validated.
-    ret_int(unsafe { with_socket(socket, |_| Err(Error::ENOTSUP)) })
+    // SAFETY: handle validated; the id buffer is the caller's promise.
+    ret_int(unsafe {
+        with_socket(socket, |sock| {
+            let id = bytes(routing_id, routing_id_size)?;
+            sock.peer_state(id).map(c_int::from)
+        })
+    })
 }

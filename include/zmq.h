@@ -747,8 +747,12 @@ typedef struct zmq_poller_event_t {
 
 ZMQ_EXPORT void *zmq_ctx_new(void);
 
+// In a forked child, the parent's context answers -1 with `EINTR` and
+// stays allocated, as libzmq's does; the child uses a new context.
+//
 // # Safety
-// `context_` must be NULL or a handle from `zmq_ctx_new`; it is freed.
+// `context_` must be NULL or a handle from `zmq_ctx_new`; it is freed
+// (unless `EINTR`).
 ZMQ_EXPORT int zmq_ctx_term(void *context_);
 
 // # Safety
@@ -1090,11 +1094,13 @@ ZMQ_EXPORT uint32_t zmq_connect_peer(void *s_, const char *addr_);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-// Peer state for a ROUTER's routing id: needs connection tracking that
-// comes with the tcp transport; `ENOTSUP` until then.
+// `zmq_socket_get_peer_state` (draft): `ZMQ_POLLOUT` if the ROUTER peer
+// with this routing id can take a message now, else 0; -1 with
+// `EHOSTUNREACH` for an unknown routing id, `ENOTSUP` on other types.
 //
 // # Safety
-// `socket` a socket handle or NULL.
+// `socket` a socket handle or NULL; `routing_id` readable for
+// `routing_id_size` bytes (or NULL with size 0).
 ZMQ_EXPORT
 int zmq_socket_get_peer_state(void *socket,
                               const void *routing_id,

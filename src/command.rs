@@ -25,8 +25,14 @@ pub enum Command {
     Hiccup(PipeId),
     /// To an io thread: adopt this object.
     Plug(Box<dyn IoObject>),
-    /// To an io object: its socket closed it (unbind, disconnect, close).
-    Term(ObjectId),
+    /// To an io object: its socket closed it (unbind, disconnect, close),
+    /// with the socket's `ZMQ_LINGER` at that moment (libzmq's `term`
+    /// command carries it: a value set just before `zmq_close` counts).
+    Term(ObjectId, i32),
+    /// To a socket: this connecting session gave up for good
+    /// (`ZMQ_RECONNECT_STOP`); forget its endpoint, as libzmq's
+    /// `term_endpoint` command from the session does.
+    TermEndpoint(ObjectId),
     /// Wakes the receiver's fd and does nothing else: a socket sends it to
     /// itself after handing an io object over, as libzmq's `own` command
     /// does, so `ZMQ_FD` pollers look at the socket again.
@@ -59,7 +65,8 @@ impl std::fmt::Debug for Command {
             Command::Stop => write!(f, "Stop"),
             Command::Hiccup(p) => write!(f, "Hiccup({p})"),
             Command::Plug(o) => write!(f, "Plug({})", o.id()),
-            Command::Term(o) => write!(f, "Term({o})"),
+            Command::Term(o, linger) => write!(f, "Term({o}, {linger})"),
+            Command::TermEndpoint(o) => write!(f, "TermEndpoint({o})"),
             Command::Noop => write!(f, "Noop"),
             Command::PipePeerStats {
                 pipe, queue_count, ..

@@ -113,6 +113,8 @@ struct Inner {
     endpoints: Mutex<Endpoints>,
     /// Started at the first tcp/ipc endpoint, stopped by `term`.
     io_threads: Mutex<IoThreads>,
+    /// The fork generation it was made in (see `crate::fork`).
+    made_in: u32,
 }
 
 #[derive(Default)]
@@ -126,6 +128,12 @@ impl Drop for Inner {
         // A context dropped without `term` (a Rust user) still stops its
         // threads; they end once their connections are done.
         let io = std::mem::take(&mut *lock(&self.io_threads));
+        if crate::fork::is_inherited(self.made_in) {
+            // The threads live in the parent only: their handles must not
+            // be detached or joined here.
+            std::mem::forget(io);
+            return;
+        }
         for t in io.threads {
             t.mailbox().send(Command::Stop);
         }
@@ -163,6 +171,7 @@ impl Context {
                 sockets_gone: Condvar::new(),
                 endpoints: Mutex::new(Endpoints::default()),
                 io_threads: Mutex::new(IoThreads::default()),
+                made_in: crate::fork::generation(),
             }),
         }
     }
@@ -306,8 +315,25 @@ impl Context {
         self.stop_sockets();
     }
 
-    /// `zmq_ctx_term`: shut down, then wait until every socket is closed.
+    /// `zmq_ctx_term` as C sees it: [`Context::term`], except that a
+    /// forked child's copy of its parent's context answers `EINTR` at once,
+    /// as libzmq's does: its io threads exist only in the parent, and
+    /// closing its sockets must not disturb the parent's connections. The
+    /// child goes on with a new context.
+    pub fn try_term(&self) -> Result<()> {
+        if crate::fork::is_inherited(self.inner.made_in) {
+            return Err(Error::EINTR);
+        }
+        self.term();
+        Ok(())
+    }
+
+    /// `zmq_ctx_term`: shut down, then wait until every socket is closed
+    /// (in a forked child, see [`Context::try_term`]: nothing to wait for).
     pub fn term(&self) {
+        if crate::fork::is_inherited(self.inner.made_in) {
+            return;
+        }
         self.stop_sockets();
         let mut st = lock(&self.inner.state);
         while !st.sockets.is_empty() {

@@ -8,6 +8,7 @@
 pub mod command;
 pub mod ctx;
 pub mod error;
+pub mod fork;
 pub mod io;
 pub mod mailbox;
 pub mod monitor;

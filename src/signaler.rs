@@ -10,6 +10,9 @@ use crate::{Error, Result};
 #[derive(Debug)]
 pub struct Signaler {
     fd: OwnedFd,
+    /// The fork generation it was made in: a forked child's copy neither
+    /// raises (the eventfd is shared with the parent) nor waits.
+    made_in: u32,
 }
 
 impl Signaler {
@@ -22,6 +25,7 @@ impl Signaler {
         // SAFETY: `fd` is a fresh descriptor we own.
         Ok(Signaler {
             fd: unsafe { OwnedFd::from_raw_fd(fd) },
+            made_in: crate::fork::generation(),
         })
     }
 
@@ -29,8 +33,11 @@ impl Signaler {
         self.fd.as_raw_fd()
     }
 
-    /// Makes the fd readable.
+    /// Makes the fd readable (not in a forked child: see `crate::fork`).
     pub fn raise(&self) {
+        if crate::fork::is_inherited(self.made_in) {
+            return;
+        }
         let one: u64 = 1;
         loop {
             // SAFETY: writes 8 bytes from a live u64 to our eventfd.
@@ -51,8 +58,12 @@ impl Signaler {
 
     /// Waits until raised or `deadline` passes (`None`: forever). Returns
     /// `Ok(true)` if raised, `Ok(false)` on timeout, `EINTR` if a signal
-    /// interrupted the wait (libzmq reports that to the caller).
+    /// interrupted the wait (libzmq reports that to the caller), and at once
+    /// in a forked child, where nothing would ever raise it.
     pub fn wait(&self, deadline: Option<Instant>) -> Result<bool> {
+        if crate::fork::is_inherited(self.made_in) {
+            return Err(Error::EINTR);
+        }
         let timeout_ms = match deadline {
             None => -1,
             Some(d) => {

@@ -209,7 +209,9 @@ impl EventLoop {
             match cmd {
                 Command::Plug(obj) => self.adopt(obj),
                 Command::Stop => self.stopping = true,
-                Command::Term(id) => self.with_object(id, |o, cx| o.command(cx, Command::Term(id))),
+                Command::Term(id, linger) => {
+                    self.with_object(id, |o, cx| o.command(cx, Command::Term(id, linger)))
+                }
                 Command::ActivateRead(p) | Command::ActivateWrite(p, _) | Command::PipeTerm(p) => {
                     if let Some(&id) = self.routes.get(&p) {
                         self.with_object(id, |o, cx| o.command(cx, cmd));
@@ -223,6 +225,7 @@ impl EventLoop {
                 // Commands for sockets never reach an io thread.
                 Command::Bind(_)
                 | Command::Hiccup(_)
+                | Command::TermEndpoint(_)
                 | Command::PipeStatsPublish { .. }
                 | Command::Noop => {}
             }

@@ -33,7 +33,7 @@ impl Options {
             ZMQ_RCVBUF => write_int(out, self.rcvbuf),
             ZMQ_TOS => write_int(out, self.tos),
             ZMQ_TYPE => write_int(out, self.socket_type),
-            ZMQ_LINGER => write_int(out, self.linger.get()),
+            ZMQ_LINGER => write_int(out, self.linger),
             ZMQ_CONNECT_TIMEOUT => write_int(out, self.connect_timeout),
             ZMQ_TCP_MAXRT => write_int(out, self.tcp_maxrt),
             ZMQ_RECONNECT_STOP => write_int(out, self.reconnect_stop),

@@ -21,8 +21,6 @@ mod set;
 mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::Arc;
 
 pub use filter::TcpAcceptFilter;
 
@@ -114,35 +112,6 @@ pub fn is_socket_level_option(option: i32) -> bool {
     )
 }
 
-/// `ZMQ_LINGER`, shared by a socket and the sessions it starts (their
-/// copies of [`Options`] clone the `Arc`): a session that terminates reads
-/// the socket's value at that moment, as libzmq's `term` command carries
-/// it, not the one it had when the session was made.
-#[derive(Clone, Debug)]
-pub struct Linger(Arc<AtomicI32>);
-
-impl Linger {
-    pub fn new(ms: i32) -> Linger {
-        Linger(Arc::new(AtomicI32::new(ms)))
-    }
-
-    pub fn get(&self) -> i32 {
-        self.0.load(Ordering::Relaxed)
-    }
-
-    pub fn set(&self, ms: i32) {
-        self.0.store(ms, Ordering::Relaxed)
-    }
-}
-
-impl PartialEq for Linger {
-    fn eq(&self, other: &Linger) -> bool {
-        self.get() == other.get()
-    }
-}
-
-impl Eq for Linger {}
-
 /// A socket's options, one typed field per member of libzmq's `options_t`.
 ///
 /// Strings are kept as bytes because libzmq keeps them as `std::string`s of
@@ -163,7 +132,7 @@ pub struct Options {
     pub tos: i32,
     pub priority: i32,
     pub socket_type: i32,
-    pub linger: Linger,
+    pub linger: i32,
     pub connect_timeout: i32,
     pub tcp_maxrt: i32,
     pub reconnect_stop: i32,
@@ -269,7 +238,7 @@ impl Options {
     pub fn with_context(socket_type: i32, blocky: bool, zero_copy_recv: bool) -> Options {
         let mut o = Options::libzmq_defaults();
         o.socket_type = socket_type;
-        o.linger.set(if blocky { -1 } else { 0 });
+        o.linger = if blocky { -1 } else { 0 };
         o.zero_copy = zero_copy_recv;
         match socket_type {
             ZMQ_ROUTER | ZMQ_REP => {
@@ -293,9 +262,9 @@ impl Options {
             ZMQ_STREAM | ZMQ_DGRAM => o.raw_socket = true,
             ZMQ_SUB => {
                 o.filter = true;
-                o.linger.set(0);
+                o.linger = 0;
             }
-            ZMQ_XSUB | ZMQ_DISH => o.linger.set(0),
+            ZMQ_XSUB | ZMQ_DISH => o.linger = 0,
             _ => {}
         }
         o
@@ -317,7 +286,7 @@ impl Options {
             tos: 0,
             priority: 0,
             socket_type: -1,
-            linger: Linger::new(-1),
+            linger: -1,
             connect_timeout: 0,
             tcp_maxrt: 0,
             reconnect_stop: 0,

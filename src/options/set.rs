@@ -120,7 +120,7 @@ impl Options {
             ZMQ_SNDBUF => self.sndbuf = int(|v| v >= -1)?,
             ZMQ_RCVBUF => self.rcvbuf = int(|v| v >= -1)?,
             ZMQ_TOS => self.tos = int(|v| v >= 0)?,
-            ZMQ_LINGER => self.linger.set(int(|v| v >= -1)?),
+            ZMQ_LINGER => self.linger = int(|v| v >= -1)?,
             ZMQ_CONNECT_TIMEOUT => self.connect_timeout = int(|v| v >= 0)?,
             ZMQ_TCP_MAXRT => self.tcp_maxrt = int(|v| v >= 0)?,
             ZMQ_RECONNECT_STOP => self.reconnect_stop = int(|_| true)?,

@@ -216,7 +216,7 @@ fn socket_types_apply_their_constructor_defaults() {
     }
     assert_eq!(get_int(&Options::new(ZMQ_PUB), ZMQ_LINGER), Ok(-1));
     let unblocky = Options::with_context(ZMQ_PUB, false, false);
-    assert_eq!((unblocky.linger.get(), unblocky.zero_copy), (0, false));
+    assert_eq!((unblocky.linger, unblocky.zero_copy), (0, false));
     let o = pair();
     assert!(o.zero_copy && o.raw_notify && !o.connected);
     assert_eq!((o.monitor_event_version, o.socket_id), (1, 0));

@@ -140,7 +140,7 @@ impl IoObject for Listener {
     }
 
     fn command(&mut self, cx: &mut IoCx, cmd: Command) {
-        if let Command::Term(_) = cmd {
+        if let Command::Term(_, linger) = cmd {
             if let Some(mut l) = self.listener.take() {
                 let _ = l.deregister(cx.registry);
                 if !self.closed_reported.load(Ordering::Acquire) {
@@ -149,7 +149,7 @@ impl IoObject for Listener {
                 }
             }
             for child in self.children.drain(..) {
-                cx.send_to_self(Command::Term(child));
+                cx.send_to_self(Command::Term(child, linger));
             }
             self.cleanup = None;
             self.finished = true;

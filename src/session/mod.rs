@@ -1,5 +1,6 @@
 //! Sessions: one connection's worth of state on an io thread, between a
-//! socket's pipe and a ZMTP engine driving a byte stream.
+//! socket's pipe and the engine driving a byte stream: ZMTP, or raw for
+//! STREAM and `ZMQ_ROUTER_RAW` sockets ([`engine::SessionEngine`]).
 //!
 //! A connecting session (from `zmq_connect`) owns its pipe from the start
 //! unless `ZMQ_IMMEDIATE` is set, reconnects with back-off when the
@@ -12,13 +13,16 @@
 //! the engine's read buffer stays full meanwhile, so the peer's TCP window
 //! closes.
 
+mod engine;
 mod listener;
+mod reconnect;
 pub mod stream;
 
 pub use listener::{Closing, Listener};
 
 use std::io::{self, IoSlice, Read, Write};
 use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -32,7 +36,8 @@ use crate::msg::Msg;
 use crate::options::consts::{ZMQ_DISH, ZMQ_NOTIFY_DISCONNECT, ZMQ_SUB, ZMQ_XSUB};
 use crate::options::Options;
 use crate::pipe::{pipepair, Pipe};
-use crate::zmtp::engine::{CloseReason, Closed, Engine, EngineConfig, Event};
+use crate::zmtp::engine::{CloseReason, Closed, EngineConfig, Event};
+use engine::SessionEngine;
 use stream::Stream;
 
 /// Opens a new connection attempt (a non-blocking connect).
@@ -61,7 +66,7 @@ pub struct Session {
     state: State,
     pipe: Option<Pipe>,
     stream: Option<Stream>,
-    engine: Option<Engine>,
+    engine: Option<SessionEngine>,
     /// The socket may have data for us that we have not read yet.
     readable: bool,
     /// The socket is believed writable (no `WouldBlock` since the last edge).
@@ -69,7 +74,10 @@ pub struct Session {
     /// A decoded message the pipe had no room for.
     pending_in: Option<Msg>,
     retry_at: Option<Instant>,
-    reconnect_ivl: u32,
+    backoff: reconnect::Backoff,
+    /// The socket's "disconnected an endpoint" flag, for
+    /// `ZMQ_RECONNECT_STOP_AFTER_DISCONNECT`.
+    socket_disconnected: Option<Arc<AtomicBool>>,
     /// Set when the socket asked us to end: the linger deadline, if any.
     terminating: Option<Option<Instant>>,
     finished: bool,
@@ -99,9 +107,15 @@ impl Session {
         connector: Connector,
         reporting: Reporting,
     ) -> Session {
-        let ivl = options.reconnect_ivl.max(0) as u32;
         let role = Role::Connect(connector);
-        Session::new(id, options, socket, role, pipe, ivl, reporting)
+        Session::new(id, options, socket, role, pipe, reporting)
+    }
+
+    /// Shares the socket's flag that `ZMQ_RECONNECT_STOP_AFTER_DISCONNECT`
+    /// looks at.
+    pub fn stop_after_disconnect(mut self, flag: Arc<AtomicBool>) -> Session {
+        self.socket_disconnected = Some(flag);
+        self
     }
 
     /// A session for a connection a listener accepted.
@@ -112,7 +126,7 @@ impl Session {
         stream: Stream,
         reporting: Reporting,
     ) -> Session {
-        let mut s = Session::new(id, options, socket, Role::Accepted, None, 0, reporting);
+        let mut s = Session::new(id, options, socket, Role::Accepted, None, reporting);
         s.stream = Some(stream);
         s
     }
@@ -123,7 +137,6 @@ impl Session {
         socket: Arc<CommandMailbox>,
         role: Role,
         pipe: Option<Pipe>,
-        reconnect_ivl: u32,
         reporting: Reporting,
     ) -> Session {
         Session {
@@ -143,7 +156,8 @@ impl Session {
             writable: false,
             pending_in: None,
             retry_at: None,
-            reconnect_ivl,
+            backoff: reconnect::Backoff::default(),
+            socket_disconnected: None,
             terminating: None,
             finished: false,
         }
@@ -169,7 +183,20 @@ impl Session {
                 self.stream = Some(stream);
                 self.state = State::Connecting;
             }
-            Err(_) => self.schedule_reconnect(),
+            Err(e) => {
+                let disconnected = self
+                    .socket_disconnected
+                    .as_ref()
+                    .is_some_and(|f| f.load(Ordering::Acquire));
+                if reconnect::stop_after_disconnect(&self.options, &self.endpoint, &e, disconnected)
+                {
+                    // libzmq's ipc connecter just stops: no retry, no event.
+                    self.state = State::Idle;
+                    self.retry_at = None;
+                } else {
+                    self.schedule_reconnect();
+                }
+            }
         }
     }
 
@@ -180,14 +207,10 @@ impl Session {
             self.retry_at = None;
             return;
         }
-        let ivl = self.reconnect_ivl;
+        let ivl = self.backoff.next_interval(&self.options);
         self.retry_at = Some(Instant::now() + Duration::from_millis(ivl as u64));
         let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
-        self.monitor.event_connect_retried(&pair, ivl as i32);
-        let max = self.options.reconnect_ivl_max;
-        if max > 0 && (max as u32) > self.options.reconnect_ivl as u32 {
-            self.reconnect_ivl = (ivl.saturating_mul(2)).min(max as u32);
-        }
+        self.monitor.event_connect_retried(&pair, ivl);
     }
 
     fn connected(&mut self, cx: &mut IoCx) {
@@ -214,11 +237,14 @@ impl Session {
             self.monitor.event_connected(&self.pair, fd);
         }
         let cfg = EngineConfig::new(&self.options, &peer, Some(fd));
-        self.engine = Some(Engine::new(cfg, Instant::now()));
+        let raw = self.options.raw_socket;
+        self.engine = Some(SessionEngine::new(raw, cfg, Instant::now()));
         self.state = State::Connected;
         self.readable = true;
         self.writable = true;
-        self.reconnect_ivl = self.options.reconnect_ivl.max(0) as u32;
+        // The next loss starts a new back-off series (libzmq makes a new
+        // connecter).
+        self.backoff.reset();
         self.pump(cx);
     }
 
@@ -426,7 +452,7 @@ impl Session {
         let reconnect = matches!(self.role, Role::Connect(_))
             && reason != CloseReason::Protocol
             && self.options.reconnect_ivl > 0
-            && (self.terminating.is_none() || self.has_output());
+            && self.terminating.is_none();
         if !reconnect {
             self.end(cx);
             return;
@@ -441,6 +467,8 @@ impl Session {
             p.rollback();
             if matches!(self.options.socket_type, ZMQ_SUB | ZMQ_XSUB | ZMQ_DISH) {
                 // SUB, XSUB, DISH: the socket resends its subscriptions.
+                // The pipe addresses the socket's own end (the ids of the
+                // two ends differ) and drops what the old connection left.
                 p.hiccup();
             }
         }
@@ -458,13 +486,6 @@ impl Session {
             p.terminate();
         }
         self.finished = true;
-    }
-
-    /// Whether messages queued by the socket still wait for a connection:
-    /// the pipe is not finished (its delimiter not read). A pipe the
-    /// session terminated itself (unbind, disconnect) counts as finished.
-    fn has_output(&self) -> bool {
-        self.pipe.as_ref().is_some_and(|p| !p.is_finished())
     }
 
     /// A terminating session is done once the socket's side of the pipe has
@@ -487,7 +508,11 @@ impl Session {
     /// way output already encoded is flushed for up to `ZMQ_LINGER` ms.
     fn term(&mut self, cx: &mut IoCx) {
         if let Some(p) = self.pipe.as_mut() {
-            if !p.peer_is_terminated() {
+            if p.peer_is_terminated() {
+                // Its `PipeTerm` may not have reached us (the socket closed
+                // before we were plugged): read up to the delimiter now.
+                p.peer_terminated();
+            } else {
                 cx.unroute_pipe(p.id());
                 p.terminate();
             }
@@ -496,21 +521,15 @@ impl Session {
     }
 
     /// Finishes after flushing, within the linger time. As libzmq's
-    /// session does, a connecting session with messages still queued keeps
-    /// (re)connecting for the linger time to deliver them: a PUSH that
-    /// sends and closes before its connection is up still delivers.
+    /// session, one that is not connected yet but holds messages the socket
+    /// sent before closing keeps connecting until it can deliver them (or
+    /// the linger time ends): a program that connects, sends and closes at
+    /// once still gets its messages out.
     fn linger(&mut self, cx: &mut IoCx) {
-        if let Some(p) = self.pipe.as_mut() {
-            // The socket may have closed before we were plugged, when its
-            // PipeTerm had nowhere to go: learn it from the shared flag,
-            // which also reads the delimiter if nothing else is queued.
-            if p.peer_is_terminated() {
-                p.peer_terminated();
-            }
-        }
-        let linger = self.options.linger.get();
-        let keeps_trying = self.state == State::Connecting || self.retry_at.is_some();
-        if linger == 0 || (self.state != State::Connected && !(keeps_trying && self.has_output())) {
+        let linger = self.options.linger;
+        let nothing_queued = self.pipe.as_ref().is_none_or(|p| p.is_finished());
+        if linger == 0 || (self.state != State::Connected && nothing_queued) {
+            self.retry_at = None;
             self.end(cx);
             return;
         }
@@ -562,15 +581,20 @@ impl IoObject for Session {
                 match result {
                     Some(Ok(())) => self.connected(cx),
                     Some(Err(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
-                    _ => {
+                    failed => {
                         if let Some(mut s) = self.stream.take() {
                             let _ = s.deregister(cx.registry);
                             let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
                             self.monitor.event_closed(&pair, self.fd);
                         }
-                        if self.terminating.is_some() && !self.has_output() {
+                        let errno = failed.and_then(|r| r.err()).and_then(|e| e.raw_os_error());
+                        if reconnect::stop_on_refused(&self.options, errno) {
+                            // The socket forgets the endpoint; nothing more
+                            // is tried or reported.
                             self.end(cx);
+                            self.socket.send(Command::TermEndpoint(self.id));
                         } else {
+                            // Lingering too: see `linger`.
                             self.schedule_reconnect();
                         }
                     }
@@ -601,11 +625,26 @@ impl IoObject for Session {
                 if let Some(p) = self.pipe.as_mut() {
                     p.peer_terminated();
                 }
+                if self.options.raw_socket && self.terminating.is_none() {
+                    // libzmq ends a raw connection as soon as its socket
+                    // drops the pipe (STREAM's empty frame, or close):
+                    // what was sent before goes out now, then the
+                    // connection closes, whatever the linger.
+                    self.pump(cx);
+                    self.end(cx);
+                    return;
+                }
                 // The socket closed its side: send what it queued, then end.
                 self.linger(cx);
                 return;
             }
-            Command::Term(_) => {
+            Command::Term(_, linger) => {
+                // The socket's linger now, not when it connected; it also
+                // restarts a linger already begun by the pipe's end.
+                self.options.linger = linger;
+                if !self.finished && self.terminating.is_some() {
+                    self.terminating = None;
+                }
                 self.term(cx);
                 return;
             }
@@ -655,3 +694,6 @@ impl IoObject for Session {
         self.finished
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::command::{Command, CommandMailbox};
 use crate::io::ObjectId;
 use crate::monitor::EndpointPair;
+use crate::options::consts::ZMQ_RECONNECT_STOP_AFTER_DISCONNECT;
 use crate::options::Options;
 use crate::session::stream::{Listener as OsListener, Stream};
 use crate::session::{Connector, Reporting};
@@ -38,8 +39,8 @@ impl IoEndpoint {
         self.given == addr || self.resolved == addr
     }
 
-    pub fn terminate(&self) {
-        self.mailbox.send(Command::Term(self.object));
+    pub fn terminate(&self, linger: i32) {
+        self.mailbox.send(Command::Term(self.object, linger));
     }
 }
 
@@ -189,6 +190,7 @@ impl super::Socket {
                 endpoint: addr.to_string(),
             },
         );
+        let session = session.stop_after_disconnect(self.core.disconnected.clone());
         let pipe = local.as_ref().map(|p| p.id());
         if let Some(mut l) = local {
             l.endpoint = addr.to_string();
@@ -219,12 +221,32 @@ impl super::Socket {
             return Err(Error::ENOENT);
         }
         for e in gone {
-            e.terminate();
+            e.terminate(self.core.options.linger);
             if let Some(p) = e.pipe {
                 self.terminate_pipe(p);
             }
         }
+        if self.core.options.reconnect_stop & ZMQ_RECONNECT_STOP_AFTER_DISCONNECT != 0 {
+            self.core.disconnected.store(true, Ordering::Release);
+        }
         Ok(())
+    }
+
+    /// A connecting session gave up (`ZMQ_RECONNECT_STOP`): the endpoint
+    /// is gone, as if disconnected, but the session has already ended.
+    pub(super) fn io_endpoint_failed(&mut self, object: ObjectId) {
+        let Some(i) = self
+            .core
+            .io_endpoints
+            .iter()
+            .position(|e| e.object == object)
+        else {
+            return;
+        };
+        let e = self.core.io_endpoints.remove(i);
+        if let Some(p) = e.pipe {
+            self.terminate_pipe(p);
+        }
     }
 
     /// On close: every listener and connecting session ends (lingering).
@@ -235,7 +257,7 @@ impl super::Socket {
                 let pair = EndpointPair::unconnected_bind(e.resolved.clone());
                 self.core.monitor.event_closed(&pair, *fd);
             }
-            e.terminate();
+            e.terminate(self.core.options.linger);
         }
     }
 }

@@ -11,11 +11,8 @@ mod monitoring;
 pub mod pipes;
 pub mod types;
 
-mod channel;
-mod client;
 mod dealer;
 mod dish;
-mod gather;
 mod pair;
 mod peer;
 mod pubsub;
@@ -25,9 +22,9 @@ mod radio;
 mod rep;
 mod req;
 mod router;
-mod scatter;
 mod server;
 mod single;
+mod stream;
 mod xpub;
 mod xsub;
 
@@ -45,6 +42,7 @@ use crate::{Error, Result};
 
 use endpoint::{Endpoint, Transport};
 use pipes::Pipes;
+use single::SinglePart;
 
 pub const DONTWAIT: i32 = 1;
 pub const SNDMORE: i32 = 2;
@@ -60,7 +58,10 @@ const ZMQ_THREAD_SAFE: i32 = 81;
 /// What a pattern sees of its socket while handling a call.
 pub struct Cx<'a> {
     pub pipes: &'a mut Pipes,
-    pub options: &'a Options,
+    /// Mutable because some patterns change shared options as libzmq's do
+    /// (STREAM records the routing id it generated, `ZMQ_ROUTER_RAW` makes
+    /// a ROUTER raw).
+    pub options: &'a mut Options,
 }
 
 /// The behaviour of one socket type, on top of the common core.
@@ -101,6 +102,12 @@ pub trait Pattern: Send {
     fn last_attached_routing_id(&self) -> u32 {
         0
     }
+    /// `zmq_socket_get_peer_state`: `POLLOUT` if the peer named by
+    /// `routing_id` can take a message now. Only ROUTER (and REP, which is
+    /// one) knows peers by id; the rest answer `ENOTSUP`.
+    fn peer_state(&self, _cx: &Cx, _routing_id: &[u8]) -> Result<i16> {
+        Err(Error::ENOTSUP)
+    }
 }
 
 struct Core {
@@ -117,6 +124,10 @@ struct Core {
     connected_inproc: Vec<(String, PipeId)>,
     /// tcp/ipc listeners and connecting sessions on io threads.
     io_endpoints: Vec<io_endpoint::IoEndpoint>,
+    /// Set by a tcp/ipc disconnect or unbind under
+    /// `ZMQ_RECONNECT_STOP_AFTER_DISCONNECT` (libzmq's `_disconnected`);
+    /// ipc sessions read it.
+    disconnected: Arc<std::sync::atomic::AtomicBool>,
     /// `zmq_socket_monitor` (see `monitoring.rs`).
     monitor: crate::monitor::MonitorSink,
 }
@@ -142,14 +153,18 @@ fn new_pattern(socket_type: i32) -> Result<Box<dyn Pattern>> {
         XPUB => Box::new(xpub::XPub::default()),
         XSUB => Box::new(xsub::XSub::default()),
         SERVER => Box::new(server::Server::default()),
-        CLIENT => Box::new(client::Client::default()),
+        // rfc-47: DEALER's routing, single-part.
+        CLIENT => Box::new(SinglePart::<dealer::Dealer>::default()),
         RADIO => Box::new(radio::Radio::default()),
         DISH => Box::new(dish::Dish::default()),
-        GATHER => Box::new(gather::Gather::default()),
-        SCATTER => Box::new(scatter::Scatter::default()),
+        // rfc-49: PULL's and PUSH's routing, single-part.
+        GATHER => Box::new(SinglePart::<pull::Pull>::default()),
+        SCATTER => Box::new(SinglePart::<push::Push>::default()),
         PEER => Box::new(peer::new_peer()),
-        CHANNEL => Box::new(channel::Channel::default()),
-        STREAM | DGRAM => return Err(Error::ENOTSUP),
+        // rfc-52: PAIR's single peer, single-part.
+        CHANNEL => Box::new(SinglePart::<pair::Pair>::default()),
+        STREAM => Box::new(stream::Stream::default()),
+        DGRAM => return Err(Error::ENOTSUP),
         _ => return Err(Error::EINVAL),
     })
 }
@@ -176,6 +191,7 @@ impl Socket {
                 bound_inproc: Vec::new(),
                 connected_inproc: Vec::new(),
                 io_endpoints: Vec::new(),
+                disconnected: Arc::default(),
                 monitor: crate::monitor::MonitorSink::new(),
             },
             pattern,
@@ -204,7 +220,7 @@ impl Socket {
             pattern.as_mut(),
             Cx {
                 pipes: &mut core.pipes,
-                options: &core.options,
+                options: &mut core.options,
             },
         )
     }
@@ -246,7 +262,8 @@ impl Socket {
                 }
             }
             // io-thread commands never reach a socket.
-            Command::Plug(_) | Command::Term(_) | Command::Noop => {}
+            Command::Plug(_) | Command::Term(..) | Command::Noop => {}
+            Command::TermEndpoint(object) => self.io_endpoint_failed(object),
             Command::Stop => self.process_stop(),
             Command::PipePeerStats {
                 pipe,
@@ -597,6 +614,14 @@ impl Socket {
         Ok(self.pattern.last_attached_routing_id())
     }
 
+    /// `zmq_socket_get_peer_state` (draft). As libzmq, it neither checks
+    /// for a terminated context nor handles commands: the HWM seen is the
+    /// one the last send, receive or `ZMQ_EVENTS` left.
+    pub fn peer_state(&mut self, routing_id: &[u8]) -> Result<i16> {
+        let (pattern, cx) = self.cx_split();
+        pattern.peer_state(&cx, routing_id)
+    }
+
     /// `zmq_join`: joins a group (DISH only, else `ENOTSUP`). `EINVAL` for
     /// a group longer than `ZMQ_GROUP_MAX_LENGTH` or already joined. The
     /// name ends at the first NUL, as a C string would. Like libzmq, this
@@ -798,3 +823,5 @@ fn send_hello_msg(pipe: &mut Pipe, hello: &[u8]) {
 mod tests;
 #[cfg(test)]
 mod tests_draft;
+#[cfg(test)]
+mod tests_stream;

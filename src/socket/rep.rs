@@ -92,4 +92,9 @@ impl Pattern for Rep {
     fn set_option(&mut self, cx: &mut Cx, option: i32, value: &[u8]) -> Option<Result<()>> {
         self.router.set_option(cx, option, value)
     }
+
+    /// libzmq's REP is a ROUTER, so it answers peer states too.
+    fn peer_state(&self, cx: &Cx, routing_id: &[u8]) -> Result<i16> {
+        self.router.peer_state(cx, routing_id)
+    }
 }

@@ -85,6 +85,35 @@ fn router_mandatory_unroutable_returns_ehostunreach() {
 }
 
 #[test]
+fn peer_state_says_pollout_until_the_peers_pipe_is_full() {
+    use crate::options::consts::{ZMQ_RCVHWM, ZMQ_ROUTER_MANDATORY, ZMQ_ROUTING_ID, ZMQ_SNDHWM};
+    let ctx = Context::new();
+    let mut r = Socket::new(&ctx, ROUTER).unwrap();
+    r.set_option(ZMQ_ROUTER_MANDATORY, &1i32.to_ne_bytes())
+        .unwrap();
+    r.set_option(ZMQ_SNDHWM, &2i32.to_ne_bytes()).unwrap();
+    r.bind("inproc://peer-state").unwrap();
+    let mut d = Socket::new(&ctx, DEALER).unwrap();
+    d.set_option(ZMQ_RCVHWM, &2i32.to_ne_bytes()).unwrap();
+    d.set_option(ZMQ_ROUTING_ID, b"X").unwrap();
+    d.connect("inproc://peer-state").unwrap();
+    send(&mut d, b"hello", false);
+    assert_eq!(recv(&mut r), b"X");
+    assert_eq!(recv(&mut r), b"hello");
+
+    assert_eq!(r.peer_state(b"Y").unwrap_err(), Error::EHOSTUNREACH);
+    let mut sent = 0;
+    while r.peer_state(b"X").unwrap() & POLLOUT != 0 {
+        send(&mut r, b"X", true);
+        send(&mut r, b"data", false);
+        sent += 1;
+        assert!(sent < 100, "the HWM never stopped the router");
+    }
+    assert_eq!(sent, 4, "sndhwm + rcvhwm messages fit");
+    assert_eq!(d.peer_state(b"X").unwrap_err(), Error::ENOTSUP);
+}
+
+#[test]
 fn pub_sub_filters_by_prefix() {
     let ctx = Context::new();
     let (mut publ, mut sub) = pair_of(&ctx, PUB, SUB, "inproc://ps");
@@ -96,6 +125,59 @@ fn pub_sub_filters_by_prefix() {
     send(&mut publ, b"A-take", false);
     assert_eq!(recv(&mut sub), b"A-take");
     assert_eq!(sub.recv(DONTWAIT).unwrap_err(), Error::EAGAIN);
+}
+
+#[test]
+fn xsub_passes_every_message_its_publisher_sends() {
+    // Only SUB filters; an XSUB (a proxy's frontend) takes what the
+    // publisher chose to send, e.g. under XPUB_MANUAL.
+    use crate::options::consts::{ZMQ_SUBSCRIBE, ZMQ_XPUB_MANUAL};
+    let ctx = Context::new();
+    let mut xpub = Socket::new(&ctx, XPUB).unwrap();
+    xpub.set_option(ZMQ_XPUB_MANUAL, &1i32.to_ne_bytes())
+        .unwrap();
+    xpub.bind("inproc://xsub-nofilter").unwrap();
+    let mut xsub = Socket::new(&ctx, XSUB).unwrap();
+    xsub.connect("inproc://xsub-nofilter").unwrap();
+    send(&mut xsub, b"\x01A", false);
+    assert_eq!(recv(&mut xpub), b"\x01A");
+    // The proxy subscribes the pipe to B instead of A.
+    xpub.set_option(ZMQ_SUBSCRIBE, b"B").unwrap();
+    send(&mut xpub, b"A", false);
+    send(&mut xpub, b"B", false);
+    assert_eq!(xsub.recv(DONTWAIT).unwrap().data(), b"B");
+    assert_eq!(xsub.recv(DONTWAIT).unwrap_err(), Error::EAGAIN);
+}
+
+#[test]
+fn xpub_manual_last_value_without_a_last_pipe_sends_to_all_matching() {
+    use crate::options::consts::{ZMQ_SUBSCRIBE, ZMQ_XPUB_MANUAL_LAST_VALUE};
+    let ctx = Context::new();
+    let mut xpub = Socket::new(&ctx, XPUB).unwrap();
+    xpub.set_option(ZMQ_XPUB_MANUAL_LAST_VALUE, &1i32.to_ne_bytes())
+        .unwrap();
+    xpub.bind("inproc://last-value").unwrap();
+    let mut subs: Vec<Socket> = (0..2)
+        .map(|_| {
+            let mut s = Socket::new(&ctx, XSUB).unwrap();
+            s.connect("inproc://last-value").unwrap();
+            send(&mut s, b"\x01A", false);
+            s
+        })
+        .collect();
+    for _ in 0..2 {
+        assert_eq!(recv(&mut xpub), b"\x01A");
+        xpub.set_option(ZMQ_SUBSCRIBE, b"A").unwrap();
+    }
+    // The first send after a subscription goes only to its pipe...
+    send(&mut xpub, b"A1", false);
+    let got: Vec<bool> = subs.iter_mut().map(|s| s.recv(DONTWAIT).is_ok()).collect();
+    assert_eq!(got.iter().filter(|&&g| g).count(), 1);
+    // ...later ones to every matching subscriber.
+    send(&mut xpub, b"A2", false);
+    for s in subs.iter_mut() {
+        assert_eq!(s.recv(DONTWAIT).unwrap().data(), b"A2");
+    }
 }
 
 #[test]

@@ -153,16 +153,18 @@ impl Pattern for XPub {
             self.dist.unmatch();
             let mut hits = Vec::new();
             self.subscriptions.matching(msg.data(), |p| hits.push(p));
+            // MANUAL_LAST_VALUE: the first message after a subscription
+            // goes only to the pipe that subscribed; with no such pipe,
+            // matching is as usual (libzmq's `xsend`).
             let only = if self.manual && self.send_last_pipe {
                 self.last_pipe.take()
             } else {
                 None
             };
             for p in hits {
-                if self.manual && self.send_last_pipe && only != Some(p) {
-                    continue;
+                if only.is_none_or(|o| o == p) {
+                    self.dist.mark_matching(p);
                 }
-                self.dist.mark_matching(p);
             }
             if cx.options.invert_matching {
                 self.dist.reverse_match();

@@ -35,8 +35,11 @@ fn subscription(topic: &[u8], subscribe: bool) -> Msg {
 }
 
 impl XSub {
+    /// Whether a received message goes to the application: SUB filters by
+    /// its subscriptions, XSUB passes everything (libzmq's `options.filter`;
+    /// a proxy's XPUB side decides what reaches it, e.g. `XPUB_MANUAL`).
     fn matches(&self, cx: &Cx, m: &Msg) -> bool {
-        self.subscriptions.check(m.data()) ^ cx.options.invert_matching
+        !cx.options.filter || self.subscriptions.check(m.data()) ^ cx.options.invert_matching
     }
 
     /// An upstream message from the application (or SUB's options).

@@ -1,0 +1,218 @@
+//! Connecting sessions seen through a socket's monitor: when they retry
+//! and when `ZMQ_RECONNECT_STOP` makes them give up (after upstream's
+//! test_reconnect_options).
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::time::Duration;
+
+use crate::ctx::Context;
+use crate::monitor::events;
+use crate::options::consts::{
+    ZMQ_HANDSHAKE_IVL, ZMQ_RCVTIMEO, ZMQ_RECONNECT_STOP, ZMQ_RECONNECT_STOP_AFTER_DISCONNECT,
+    ZMQ_RECONNECT_STOP_CONN_REFUSED, ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED,
+};
+use crate::socket::{types, Socket};
+use crate::Error;
+
+fn set_int(s: &mut Socket, option: i32, v: i32) {
+    s.set_option(option, &v.to_ne_bytes()).unwrap();
+}
+
+/// A socket of type `t` whose every event is readable from the returned
+/// PAIR.
+fn monitored(ctx: &Context, t: i32, name: &str) -> (Socket, Socket) {
+    let mut s = Socket::new(ctx, t).unwrap();
+    let addr = format!("inproc://{name}");
+    s.monitor(Some(&addr), events::ALL, 1, types::PAIR).unwrap();
+    let mut r = Socket::new(ctx, types::PAIR).unwrap();
+    r.connect(&addr).unwrap();
+    (s, r)
+}
+
+/// The next event's number, or `None` if none comes within `ms`.
+fn next_event(r: &mut Socket, ms: i32) -> Option<u64> {
+    set_int(r, ZMQ_RCVTIMEO, ms);
+    let head = r.recv(0).ok()?;
+    let _endpoint = r.recv(0).unwrap();
+    Some(u16::from_ne_bytes([head.data()[0], head.data()[1]]) as u64)
+}
+
+fn expect_events(r: &mut Socket, expected: &[u64]) {
+    for &e in expected {
+        assert_eq!(next_event(r, 5000), Some(e), "expected event {e:#x}");
+    }
+}
+
+/// A loopback port nobody listens on.
+fn refusing_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn a_refused_connect_is_retried_by_default() {
+    let ctx = Context::new();
+    let (mut sub, mut mon) = monitored(&ctx, types::SUB, "retry-default");
+    sub.connect(&format!("tcp://127.0.0.1:{}", refusing_port()))
+        .unwrap();
+    expect_events(
+        &mut mon,
+        &[
+            events::CONNECT_DELAYED,
+            events::CLOSED,
+            events::CONNECT_RETRIED,
+        ],
+    );
+}
+
+#[test]
+fn reconnect_stop_conn_refused_ends_the_endpoint_after_closed() {
+    let ctx = Context::new();
+    let (mut sub, mut mon) = monitored(&ctx, types::SUB, "stop-refused");
+    set_int(
+        &mut sub,
+        ZMQ_RECONNECT_STOP,
+        ZMQ_RECONNECT_STOP_CONN_REFUSED,
+    );
+    let endpoint = format!("tcp://127.0.0.1:{}", refusing_port());
+    sub.connect(&endpoint).unwrap();
+    expect_events(&mut mon, &[events::CONNECT_DELAYED, events::CLOSED]);
+    // The default interval is 100 ms: a retry would show by now.
+    assert_eq!(next_event(&mut mon, 500), None);
+    // The socket forgot the endpoint, as after a disconnect.
+    let _ = sub.events();
+    assert_eq!(sub.disconnect(&endpoint).unwrap_err(), Error::ENOENT);
+}
+
+#[test]
+fn reconnect_stop_handshake_failed_gives_up_on_a_silent_peer() {
+    let ctx = Context::new();
+    // A peer that accepts and never speaks ZMTP.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let silent = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 64];
+        conn.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+        while matches!(conn.read(&mut buf), Ok(n) if n > 0) {}
+    });
+    let (mut sub, mut mon) = monitored(&ctx, types::SUB, "stop-handshake");
+    set_int(&mut sub, ZMQ_HANDSHAKE_IVL, 200);
+    set_int(
+        &mut sub,
+        ZMQ_RECONNECT_STOP,
+        ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED,
+    );
+    sub.connect(&format!("tcp://127.0.0.1:{port}")).unwrap();
+    expect_events(
+        &mut mon,
+        &[
+            events::CONNECT_DELAYED,
+            events::CONNECTED,
+            events::HANDSHAKE_FAILED_NO_DETAIL,
+            events::DISCONNECTED,
+        ],
+    );
+    assert_eq!(next_event(&mut mon, 500), None, "no retry");
+    silent.join().unwrap();
+}
+
+#[test]
+fn reconnect_stop_after_disconnect_stops_refused_ipc_retries() {
+    let dir = std::env::temp_dir().join(format!("zmq-rs-stop-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let path = dir.join("stale.ipc");
+    let _ = std::fs::remove_file(&path);
+    // A socket file with nobody listening: connects are refused.
+    drop(std::os::unix::net::UnixListener::bind(&path).unwrap());
+    let stale = format!("ipc://{}", path.display());
+
+    let ctx = Context::new();
+    let (mut sub, mut mon) = monitored(&ctx, types::SUB, "stop-after-disconnect");
+    set_int(
+        &mut sub,
+        ZMQ_RECONNECT_STOP,
+        ZMQ_RECONNECT_STOP_AFTER_DISCONNECT,
+    );
+    sub.connect(&stale).unwrap();
+    expect_events(&mut mon, &[events::CONNECT_RETRIED]);
+    // Before any disconnect the refusal is retried as usual...
+    expect_events(&mut mon, &[events::CONNECT_RETRIED]);
+    // ...and once the socket disconnected something, no longer.
+    let other = format!("tcp://127.0.0.1:{}", refusing_port());
+    sub.connect(&other).unwrap();
+    sub.disconnect(&other).unwrap();
+    // The tcp attempt's own events, and at most one ipc retry already
+    // under way; a session still retrying would keep reporting.
+    let mut drained = 0;
+    while next_event(&mut mon, 300).is_some() {
+        drained += 1;
+        assert!(drained < 10, "the ipc session kept retrying");
+    }
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn a_closed_socket_keeps_connecting_to_deliver_what_it_sent() {
+    use crate::msg::Msg;
+    let ctx = Context::new();
+    let endpoint = format!("tcp://127.0.0.1:{}", refusing_port());
+    let mut push = Socket::new(&ctx, types::PUSH).unwrap();
+    push.connect(&endpoint).unwrap();
+    push.send(&mut Msg::from_slice(b"sent before the peer existed"), 0)
+        .unwrap();
+    // Default linger (infinite): the session must outlive the socket.
+    drop(push);
+    std::thread::sleep(Duration::from_millis(150));
+    let mut pull = Socket::new(&ctx, types::PULL).unwrap();
+    set_int(&mut pull, ZMQ_RCVTIMEO, 5000);
+    pull.bind(&endpoint).unwrap();
+    let m = pull.recv(0).unwrap();
+    assert_eq!(m.data(), b"sent before the peer existed");
+}
+
+#[test]
+fn a_lingering_session_without_a_peer_ends_at_the_linger_time() {
+    use crate::msg::Msg;
+    use crate::options::consts::ZMQ_LINGER;
+    let ctx = Context::new();
+    let mut push = Socket::new(&ctx, types::PUSH).unwrap();
+    set_int(&mut push, ZMQ_LINGER, 200);
+    push.connect(&format!("tcp://127.0.0.1:{}", refusing_port()))
+        .unwrap();
+    push.send(&mut Msg::from_slice(b"never delivered"), 0)
+        .unwrap();
+    drop(push);
+    let start = std::time::Instant::now();
+    ctx.term();
+    let took = start.elapsed();
+    assert!(took >= Duration::from_millis(150), "{took:?}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+}
+
+#[test]
+fn the_linger_set_just_before_close_is_the_one_that_counts() {
+    use crate::msg::Msg;
+    use crate::options::consts::ZMQ_LINGER;
+    let ctx = Context::new();
+    let mut push = Socket::new(&ctx, types::PUSH).unwrap();
+    push.connect(&format!("tcp://127.0.0.1:{}", refusing_port()))
+        .unwrap();
+    push.send(&mut Msg::from_slice(b"dropped"), 0).unwrap();
+    // Infinite linger when connecting, zero at close: nothing waits.
+    set_int(&mut push, ZMQ_LINGER, 0);
+    drop(push);
+    let (done_tx, done) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        ctx.term();
+        let _ = done_tx.send(());
+    });
+    assert!(
+        done.recv_timeout(Duration::from_secs(3)).is_ok(),
+        "zmq_ctx_term waited for a session told to linger 0"
+    );
+}
