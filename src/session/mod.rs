@@ -33,7 +33,7 @@ use crate::command::{Command, CommandMailbox};
 use crate::io::{IoCx, IoObject, ObjectId};
 use crate::monitor::{EndpointPair, EndpointType, MonitorSink};
 use crate::msg::Msg;
-use crate::options::consts::ZMQ_NOTIFY_DISCONNECT;
+use crate::options::consts::{ZMQ_DISH, ZMQ_NOTIFY_DISCONNECT, ZMQ_SUB, ZMQ_XSUB};
 use crate::options::Options;
 use crate::pipe::{pipepair, Pipe};
 use crate::zmtp::engine::{CloseReason, Closed, EngineConfig, Event};
@@ -483,9 +483,11 @@ impl Session {
         } else if let Some(p) = self.pipe.as_mut() {
             // Half-sent messages are gone with the connection.
             p.rollback();
-            if matches!(self.options.socket_type, 2 | 10 | 15) {
+            if matches!(self.options.socket_type, ZMQ_SUB | ZMQ_XSUB | ZMQ_DISH) {
                 // SUB, XSUB, DISH: the socket resends its subscriptions.
-                self.socket.send(Command::Hiccup(p.id()));
+                // The pipe addresses the socket's own end (the ids of the
+                // two ends differ) and drops what the old connection left.
+                p.hiccup();
             }
         }
         self.schedule_reconnect();
