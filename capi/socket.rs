@@ -126,11 +126,63 @@ pub unsafe extern "C" fn zmq_disconnect(s_: *mut c_void, addr_: *const c_char) -
     ret_int(unsafe { with_socket(s_, |sock| sock.disconnect(text(addr_)?).map(|_| 0)) })
 }
 
-/// Sends a message the socket takes over on success.
-fn send_msg(sock: &mut Socket, msg_: &mut Msg, flags_: c_int) -> Result<c_int> {
+/// Sends a message the socket takes over on success; a blocking send on
+/// a thread-safe socket waits without holding the socket's lock.
+///
+/// # Safety
+/// As for `handles::with_socket`.
+unsafe fn send_msg(s_: *mut c_void, msg_: &mut Msg, flags_: c_int) -> Result<c_int> {
     let size = msg_.size();
-    sock.send(msg_, flags_)?;
+    // SAFETY: forwarded.
+    unsafe { handles::blocking_call(s_, |sock, call| sock.send_in(call, msg_, flags_)) }?;
     Ok(clipped(size))
+}
+
+/// Builds the message to send on the first attempt only: after the
+/// handle's check (`ENOTSOCK` comes first, as in libzmq), and once.
+fn first_msg(slot: &mut Option<Msg>, make: impl FnOnce() -> Result<Msg>) -> Result<&mut Msg> {
+    match slot {
+        Some(m) => Ok(m),
+        None => Ok(slot.insert(make()?)),
+    }
+}
+
+/// Sends a message built from a C buffer by `make`.
+///
+/// # Safety
+/// As for `handles::with_socket`.
+unsafe fn send_built(
+    s_: *mut c_void,
+    flags_: c_int,
+    make: impl Fn() -> Result<Msg>,
+) -> Result<c_int> {
+    let mut slot = None;
+    let mut size = 0;
+    // SAFETY: forwarded.
+    unsafe {
+        handles::blocking_call(s_, |sock, call| {
+            let m = first_msg(&mut slot, &make)?;
+            size = m.size();
+            sock.send_in(call, m, flags_)
+        })
+    }?;
+    Ok(clipped(size))
+}
+
+/// Receives one message; a blocking receive on a thread-safe socket waits
+/// without holding the socket's lock. `check` runs on every attempt,
+/// after the handle's check.
+///
+/// # Safety
+/// As for `handles::with_socket`.
+unsafe fn recv_msg(s_: *mut c_void, flags_: c_int, check: impl Fn() -> Result<()>) -> Result<Msg> {
+    // SAFETY: forwarded.
+    unsafe {
+        handles::blocking_call(s_, |sock, call| {
+            check()?;
+            sock.recv_in(call, flags_)
+        })
+    }
 }
 
 /// # Safety
@@ -143,12 +195,7 @@ pub unsafe extern "C" fn zmq_send(
     flags_: c_int,
 ) -> c_int {
     // SAFETY: handle validated; the buffer is the caller's_ promise.
-    ret_int(unsafe {
-        with_socket(s_, |sock| {
-            let mut msg_ = Msg::from_slice(bytes(buf_, len_)?);
-            send_msg(sock, &mut msg_, flags_)
-        })
-    })
+    ret_int(unsafe { send_built(s_, flags_, || Ok(Msg::from_slice(bytes(buf_, len_)?))) })
 }
 
 /// # Safety
@@ -163,12 +210,11 @@ pub unsafe extern "C" fn zmq_send_const(
 ) -> c_int {
     // SAFETY: handle validated; constness of the buffer is the contract.
     ret_int(unsafe {
-        with_socket(s_, |sock| {
+        send_built(s_, flags_, || {
             if buf_.is_null() && len_ > 0 {
                 return Err(Error::EFAULT);
             }
-            let mut msg_ = Msg::from_raw_parts(buf_ as *mut u8, len_, None, std::ptr::null_mut())?;
-            send_msg(sock, &mut msg_, flags_)
+            Msg::from_raw_parts(buf_ as *mut u8, len_, None, std::ptr::null_mut())
         })
     })
 }
@@ -183,20 +229,18 @@ pub unsafe extern "C" fn zmq_recv(
     flags_: c_int,
 ) -> c_int {
     // SAFETY: handle validated; the buffer is the caller's_ promise.
-    ret_int(unsafe {
-        with_socket(s_, |sock| {
-            let msg_ = sock.recv(flags_)?;
-            // An oversized message is truncated; the full size is returned.
-            let n = msg_.size().min(len_);
-            if n > 0 {
-                if buf_.is_null() {
-                    return Err(Error::EFAULT);
-                }
-                std::ptr::copy_nonoverlapping(msg_.data_ptr(), buf_ as *mut u8, n);
+    ret_int(unsafe { recv_msg(s_, flags_, || Ok(())) }.and_then(|msg_| {
+        // An oversized message is truncated; the full size is returned.
+        let n = msg_.size().min(len_);
+        if n > 0 {
+            if buf_.is_null() {
+                return Err(Error::EFAULT);
             }
-            Ok(clipped(msg_.size()))
-        })
-    })
+            // SAFETY: `buf_` is writable for `len_ >= n` bytes (caller).
+            unsafe { std::ptr::copy_nonoverlapping(msg_.data_ptr(), buf_ as *mut u8, n) };
+        }
+        Ok(clipped(msg_.size()))
+    }))
 }
 
 /// # Safety
@@ -222,8 +266,17 @@ pub unsafe extern "C" fn zmq_msg_send(
     s_: *mut c_void,
     flags_: c_int,
 ) -> c_int {
-    // SAFETY: both pointers validated as far as possible.
-    ret_int(unsafe { with_socket(s_, |sock| send_msg(sock, msg_ref(msg_)?, flags_)) })
+    // SAFETY: both pointers validated as far as possible; the message is
+    // checked after the handle, as in libzmq.
+    ret_int(unsafe {
+        let mut size = 0;
+        handles::blocking_call(s_, |sock, call| {
+            let m = msg_ref(msg_)?;
+            size = m.size();
+            sock.send_in(call, m, flags_)
+        })
+        .map(|()| clipped(size))
+    })
 }
 
 /// # Safety
@@ -236,9 +289,8 @@ pub unsafe extern "C" fn zmq_msg_recv(
 ) -> c_int {
     // SAFETY: both pointers validated as far as possible.
     ret_int(unsafe {
-        with_socket(s_, |sock| {
+        recv_msg(s_, flags_, || msg_ref(msg_).map(|_| ())).and_then(|m| {
             let slot = msg_ref(msg_)?;
-            let m = sock.recv(flags_)?;
             let n = clipped(m.size());
             *slot = m;
             Ok(n)
@@ -284,7 +336,7 @@ pub unsafe extern "C" fn zmq_sendiov(
 ) -> c_int {
     // SAFETY: handle validated; the iovecs are the caller's_ promise.
     ret_int(unsafe {
-        with_socket(s_, |sock| {
+        handles::check_socket(s_).and_then(|()| {
             if count_ == 0 || iov_.is_null() {
                 return Err(Error::EINVAL);
             }
@@ -296,7 +348,7 @@ pub unsafe extern "C" fn zmq_sendiov(
                     f &= !crate::socket::SNDMORE;
                 }
                 let mut msg_ = Msg::from_slice(bytes(part.iov_base, part.iov_len)?);
-                total = send_msg(sock, &mut msg_, f)?;
+                total = send_msg(s_, &mut msg_, f)?;
             }
             Ok(total)
         })
@@ -316,7 +368,7 @@ pub unsafe extern "C" fn zmq_recviov(
 ) -> c_int {
     // SAFETY: handle validated; the iovecs are the caller's_ promise.
     ret_int(unsafe {
-        with_socket(s_, |sock| {
+        handles::check_socket(s_).and_then(|()| {
             if count_.is_null() || *count_ == 0 || iov_.is_null() {
                 return Err(Error::EINVAL);
             }
@@ -325,7 +377,7 @@ pub unsafe extern "C" fn zmq_recviov(
             let parts = std::slice::from_raw_parts_mut(iov_, max);
             let mut nread = 0;
             for part in parts.iter_mut() {
-                let msg_ = sock.recv(flags_)?;
+                let msg_ = recv_msg(s_, flags_, || Ok(()))?;
                 let n = msg_.size();
                 let buf_ = libc::malloc(n.max(1)) as *mut u8;
                 if buf_.is_null() {
