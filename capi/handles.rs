@@ -103,6 +103,28 @@ pub unsafe fn with_socket<T>(
     }
 }
 
+/// As [`with_socket`] for a call that changes the socket (connect, bind,
+/// options, ...): afterwards a thread-safe socket's waiters look at it
+/// again, since a new pipe or a higher watermark may let a blocked send
+/// or receive go on without any command being sent to the socket.
+///
+/// # Safety
+/// As for [`with_socket`].
+pub unsafe fn with_socket_changing<T>(
+    p: *mut c_void,
+    f: impl FnOnce(&mut Socket) -> Result<T>,
+) -> Result<T> {
+    // SAFETY: forwarded.
+    unsafe {
+        let cell = Tagged::<SocketCell>::from_raw(p, SOCKET_TAG, Error::ENOTSOCK)?;
+        let r = cell.with(f);
+        if let Some(shared) = &cell.shared {
+            shared.mailbox.wake_waiters();
+        }
+        r
+    }
+}
+
 /// Runs a send or receive that may block. A classic socket runs
 /// `attempt` once with no [`Call`]: it blocks inside the socket as it
 /// always did. A thread-safe socket runs it with a [`Call`] as often as

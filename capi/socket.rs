@@ -15,11 +15,13 @@ fn clipped(size: usize) -> c_int {
     size.min(c_int::MAX as usize) as c_int
 }
 
+/// A call that changes the socket (see `handles::with_socket_changing`).
+///
 /// # Safety
 /// `s_` must be NULL or a socket handle used by one thread at a time.
-unsafe fn with_socket<T>(s_: *mut c_void, f: impl FnOnce(&mut Socket) -> Result<T>) -> Result<T> {
+unsafe fn changing<T>(s_: *mut c_void, f: impl FnOnce(&mut Socket) -> Result<T>) -> Result<T> {
     // SAFETY: per the contract; the handle is validated.
-    unsafe { handles::with_socket(s_, f) }
+    unsafe { handles::with_socket_changing(s_, f) }
 }
 
 /// # Safety
@@ -56,7 +58,7 @@ pub unsafe extern "C" fn zmq_setsockopt(
 ) -> c_int {
     // SAFETY: handle validated; the buffer is the caller's_ promise.
     ret_int(unsafe {
-        with_socket(s_, |sock| {
+        changing(s_, |sock| {
             let value = if optval_.is_null() && optvallen_ == 0 {
                 None
             } else {
@@ -78,7 +80,7 @@ pub unsafe extern "C" fn zmq_getsockopt(
 ) -> c_int {
     // SAFETY: handle validated; the buffer is the caller's_ promise.
     ret_int(unsafe {
-        with_socket(s_, |sock| {
+        handles::with_socket(s_, |sock| {
             if optvallen_.is_null() || (optval_.is_null() && *optvallen_ > 0) {
                 return Err(Error::EFAULT);
             }
@@ -99,7 +101,7 @@ pub unsafe extern "C" fn zmq_getsockopt(
 #[no_mangle]
 pub unsafe extern "C" fn zmq_bind(s_: *mut c_void, addr_: *const c_char) -> c_int {
     // SAFETY: handle validated; the string is the caller's_ promise.
-    ret_int(unsafe { with_socket(s_, |sock| sock.bind(text(addr_)?).map(|_| 0)) })
+    ret_int(unsafe { changing(s_, |sock| sock.bind(text(addr_)?).map(|_| 0)) })
 }
 
 /// # Safety
@@ -107,7 +109,7 @@ pub unsafe extern "C" fn zmq_bind(s_: *mut c_void, addr_: *const c_char) -> c_in
 #[no_mangle]
 pub unsafe extern "C" fn zmq_connect(s_: *mut c_void, addr_: *const c_char) -> c_int {
     // SAFETY: handle validated; the string is the caller's_ promise.
-    ret_int(unsafe { with_socket(s_, |sock| sock.connect(text(addr_)?).map(|_| 0)) })
+    ret_int(unsafe { changing(s_, |sock| sock.connect(text(addr_)?).map(|_| 0)) })
 }
 
 /// # Safety
@@ -115,7 +117,7 @@ pub unsafe extern "C" fn zmq_connect(s_: *mut c_void, addr_: *const c_char) -> c
 #[no_mangle]
 pub unsafe extern "C" fn zmq_unbind(s_: *mut c_void, addr_: *const c_char) -> c_int {
     // SAFETY: handle validated; the string is the caller's_ promise.
-    ret_int(unsafe { with_socket(s_, |sock| sock.unbind(text(addr_)?).map(|_| 0)) })
+    ret_int(unsafe { changing(s_, |sock| sock.unbind(text(addr_)?).map(|_| 0)) })
 }
 
 /// # Safety
@@ -123,7 +125,7 @@ pub unsafe extern "C" fn zmq_unbind(s_: *mut c_void, addr_: *const c_char) -> c_
 #[no_mangle]
 pub unsafe extern "C" fn zmq_disconnect(s_: *mut c_void, addr_: *const c_char) -> c_int {
     // SAFETY: handle validated; the string is the caller's_ promise.
-    ret_int(unsafe { with_socket(s_, |sock| sock.disconnect(text(addr_)?).map(|_| 0)) })
+    ret_int(unsafe { changing(s_, |sock| sock.disconnect(text(addr_)?).map(|_| 0)) })
 }
 
 /// Sends a message the socket takes over on success; a blocking send on
@@ -403,7 +405,7 @@ pub unsafe extern "C" fn zmq_recviov(
 #[no_mangle]
 pub unsafe extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int {
     // SAFETY: handle validated; the string is the caller's promise.
-    ret_int(unsafe { with_socket(s, |sock| sock.join(cstr(group)?.to_bytes()).map(|_| 0)) })
+    ret_int(unsafe { changing(s, |sock| sock.join(cstr(group)?.to_bytes()).map(|_| 0)) })
 }
 
 /// # Safety
@@ -412,7 +414,7 @@ pub unsafe extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int
 #[no_mangle]
 pub unsafe extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_int {
     // SAFETY: handle validated; the string is the caller's promise.
-    ret_int(unsafe { with_socket(s, |sock| sock.leave(cstr(group)?.to_bytes()).map(|_| 0)) })
+    ret_int(unsafe { changing(s, |sock| sock.leave(cstr(group)?.to_bytes()).map(|_| 0)) })
 }
 
 /// Connects a PEER socket and returns the new peer's routing id; 0 with
@@ -424,7 +426,7 @@ pub unsafe extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_in
 #[no_mangle]
 pub unsafe extern "C" fn zmq_connect_peer(s_: *mut c_void, addr_: *const c_char) -> u32 {
     // SAFETY: handle validated; the string is the caller's promise.
-    let r = unsafe { with_socket(s_, |sock| sock.connect_peer(text(addr_)?)) };
+    let r = unsafe { changing(s_, |sock| sock.connect_peer(text(addr_)?)) };
     match r {
         Ok(id) => id,
         Err(e) => {
@@ -448,5 +450,5 @@ pub unsafe extern "C" fn zmq_socket_get_peer_state(
 ) -> c_int {
     let _ = (routing_id, routing_id_size);
     // SAFETY: handle validated.
-    ret_int(unsafe { with_socket(socket, |_| Err(Error::ENOTSUP)) })
+    ret_int(unsafe { handles::with_socket(socket, |_| Err(Error::ENOTSUP)) })
 }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::consts::{ZMQ_CLIENT, ZMQ_LINGER, ZMQ_RCVTIMEO, ZMQ_SERVER};
+use super::consts::{ZMQ_CLIENT, ZMQ_LINGER, ZMQ_RCVTIMEO, ZMQ_SERVER, ZMQ_SNDTIMEO};
 use super::ctx::{zmq_ctx_new, zmq_ctx_term};
 use super::msg::{zmq_msg_close, zmq_msg_init, zmq_msg_routing_id, zmq_msg_set_routing_id};
 use super::socket::*;
@@ -238,4 +238,29 @@ fn ctx_term_ends_a_wait_with_eterm() {
     // SAFETY: a live context; its sockets close on the waiter's thread.
     unsafe { assert_eq!(zmq_ctx_term(ctx.0), 0) };
     assert_eq!(waiter.join().unwrap(), Err(Error::ETERM.errno()));
+}
+
+#[test]
+fn a_send_waiting_for_a_peer_goes_on_when_another_thread_connects() {
+    let ctx = H(zmq_ctx_new());
+    let server = socket(ctx, ZMQ_SERVER);
+    let client = socket(ctx, ZMQ_CLIENT);
+    let addr = c"inproc://ts-connect-later";
+    // SAFETY: a live socket and a C string.
+    unsafe { assert_eq!(zmq_bind(server.0, addr.as_ptr()), 0) };
+    set_int(client, ZMQ_SNDTIMEO, 5000);
+    // No pipe yet: the send waits. The connect attaches one and sends the
+    // client no command, yet the waiter must try again.
+    let sender = thread::spawn(move || {
+        let t0 = Instant::now();
+        send(client, b"late");
+        t0.elapsed()
+    });
+    thread::sleep(Duration::from_millis(100));
+    // SAFETY: as above.
+    unsafe { assert_eq!(zmq_connect(client.0, addr.as_ptr()), 0) };
+    let took = sender.join().unwrap();
+    assert!(took < Duration::from_millis(2000), "the send took {took:?}");
+    assert_eq!(server_recv(server).0, b"late");
+    close_all(ctx, &[server, client]);
 }

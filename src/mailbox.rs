@@ -128,6 +128,16 @@ impl<C> Mailbox<C> {
         }
     }
 
+    /// Wakes the threads in [`Mailbox::wait_past`] as a command would,
+    /// without one: another thread changed the socket under its lock
+    /// (connected, bound, set an option) in a way that may let a waiting
+    /// call go on.
+    pub fn wake_waiters(&self) {
+        if let Some(w) = &self.waiters {
+            w.bump();
+        }
+    }
+
     /// How many commands were ever sent (thread-safe mailboxes; 0 for the
     /// others). Read it before an attempt that may end in
     /// [`Mailbox::wait_past`].
@@ -277,6 +287,10 @@ mod tests {
         }
         // The fd still follows the queue, for zmq_poller.
         assert!(m.signaler.wait(Some(Instant::now())).unwrap());
+        // A wake-up without a command moves the generation too.
+        let seen = m.generation();
+        m.wake_waiters();
+        assert!(m.wait_past(seen, Some(Instant::now())));
     }
 
     #[test]
