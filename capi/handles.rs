@@ -4,11 +4,12 @@
 
 use std::cell::UnsafeCell;
 use std::ffi::{c_char, c_void};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::ffi::{cstr, Tagged};
+use crate::command::CommandMailbox;
 use crate::ctx::Context;
-use crate::socket::Socket;
+use crate::socket::{Call, Socket};
 use crate::{Error, Result};
 
 const CTX_TAG: u32 = 0xabad_cafe;
@@ -16,11 +17,20 @@ const SOCKET_TAG: u32 = 0xbadd_ecaf;
 
 /// A classic socket is used by one thread at a time (libzmq's rule, the
 /// caller's promise); a thread-safe one (SERVER, CLIENT, ...) may be used
-/// by several at once, so each call takes its lock. A blocking call holds
-/// it: other threads wait for that call to end.
+/// by several at once, so each call takes its lock. A blocking send or
+/// receive holds it only while it tries, not while it waits
+/// ([`blocking_call`]).
 struct SocketCell {
     socket: UnsafeCell<Socket>,
-    lock: Option<Mutex<()>>,
+    shared: Option<Shared>,
+}
+
+/// What a thread-safe socket's callers share besides the socket.
+struct Shared {
+    /// Held while a thread has the `&mut Socket`.
+    lock: Mutex<()>,
+    /// The socket's mailbox, where waiters sleep without the lock.
+    mailbox: Arc<CommandMailbox>,
 }
 
 pub fn new_ctx(ctx: Context) -> *mut c_void {
@@ -47,14 +57,33 @@ pub unsafe fn free_ctx(p: *mut c_void) {
 }
 
 pub fn new_socket(socket: Socket) -> *mut c_void {
-    let lock = socket.is_thread_safe().then(|| Mutex::new(()));
+    let shared = socket.is_thread_safe().then(|| Shared {
+        lock: Mutex::new(()),
+        mailbox: socket.mailbox(),
+    });
     Tagged::into_raw(
         SOCKET_TAG,
         SocketCell {
             socket: UnsafeCell::new(socket),
-            lock,
+            shared,
         },
     )
+}
+
+impl SocketCell {
+    /// Runs `f` on the socket, under the lock if it is thread-safe.
+    ///
+    /// # Safety
+    /// A classic socket is not used by another thread meanwhile.
+    unsafe fn with<T>(&self, f: impl FnOnce(&mut Socket) -> T) -> T {
+        let _guard = self
+            .shared
+            .as_ref()
+            .map(|s| s.lock.lock().unwrap_or_else(|e| e.into_inner()));
+        // SAFETY: the lock (thread-safe) or the caller's contract (classic)
+        // makes this the only reference to the socket while `f` runs.
+        f(unsafe { &mut *self.socket.get() })
+    }
 }
 
 /// Runs `f` on the socket behind a handle (`ENOTSOCK` for NULL or a
@@ -70,11 +99,55 @@ pub unsafe fn with_socket<T>(
     // SAFETY: forwarded; exclusive use is the lock's or the caller's.
     unsafe {
         let cell = Tagged::<SocketCell>::from_raw(p, SOCKET_TAG, Error::ENOTSOCK)?;
-        let _guard = cell
-            .lock
-            .as_ref()
-            .map(|l| l.lock().unwrap_or_else(|e| e.into_inner()));
-        f(&mut *cell.socket.get())
+        cell.with(f)
+    }
+}
+
+/// As [`with_socket`] for a call that changes the socket (connect, bind,
+/// options, ...): afterwards a thread-safe socket's waiters look at it
+/// again, since a new pipe or a higher watermark may let a blocked send
+/// or receive go on without any command being sent to the socket.
+///
+/// # Safety
+/// As for [`with_socket`].
+pub unsafe fn with_socket_changing<T>(
+    p: *mut c_void,
+    f: impl FnOnce(&mut Socket) -> Result<T>,
+) -> Result<T> {
+    // SAFETY: forwarded.
+    unsafe {
+        let cell = Tagged::<SocketCell>::from_raw(p, SOCKET_TAG, Error::ENOTSOCK)?;
+        let r = cell.with(f);
+        if let Some(shared) = &cell.shared {
+            shared.mailbox.wake_waiters();
+        }
+        r
+    }
+}
+
+/// Runs a send or receive that may block. A classic socket runs
+/// `attempt` once with no [`Call`]: it blocks inside the socket as it
+/// always did. A thread-safe socket runs it with a [`Call`] as often as
+/// [`Call::run`] asks, each time under the lock, and waits between
+/// attempts with the lock released, so other threads can use the socket
+/// meanwhile (libzmq's `mailbox_safe_t`). `attempt` answers `Ok(None)`
+/// only when given a call, meaning "wait and try again".
+///
+/// # Safety
+/// As for [`with_socket`].
+pub unsafe fn blocking_call<T>(
+    p: *mut c_void,
+    mut attempt: impl FnMut(&mut Socket, Option<&mut Call>) -> Result<Option<T>>,
+) -> Result<T> {
+    // SAFETY: forwarded.
+    let cell = unsafe { Tagged::<SocketCell>::from_raw(p, SOCKET_TAG, Error::ENOTSOCK)? };
+    match &cell.shared {
+        // SAFETY: the caller's contract for a classic socket.
+        None => unsafe { cell.with(|s| attempt(s, None)) }?.ok_or(Error::EAGAIN),
+        Some(shared) => Call::run(&shared.mailbox, |call| {
+            // SAFETY: thread-safe: `with` takes the lock.
+            unsafe { cell.with(|s| attempt(s, Some(call))) }
+        }),
     }
 }
 

@@ -51,3 +51,6 @@ pub mod poller;
 pub mod proxy;
 pub mod socket;
 pub mod util;
+
+#[cfg(all(test, feature = "draft"))]
+mod tests_thread_safe;

@@ -15,11 +15,13 @@ fn clipped(size: usize) -> c_int {
     size.min(c_int::MAX as usize) as c_int
 }
 
+/// A call that changes the socket (see `handles::with_socket_changing`).
+///
 /// # Safety
 /// `s_` must be NULL or a socket handle used by one thread at a time.
-unsafe fn with_socket<T>(s_: *mut c_void, f: impl FnOnce(&mut Socket) -> Result<T>) -> Result<T> {
+unsafe fn changing<T>(s_: *mut c_void, f: impl FnOnce(&mut Socket) -> Result<T>) -> Result<T> {
     // SAFETY: per the contract; the handle is validated.
-    unsafe { handles::with_socket(s_, f) }
+    unsafe { handles::with_socket_changing(s_, f) }
 }
 
 /// # Safety
@@ -56,7 +58,7 @@ pub unsafe extern "C" fn zmq_setsockopt(
 ) -> c_int {
     // SAFETY: handle validated; the buffer is the caller's_ promise.
     ret_int(unsafe {
-        with_socket(s_, |sock| {
+        changing(s_, |sock| {
             let value = if optval_.is_null() && optvallen_ == 0 {
                 None
             } else {
@@ -78,7 +80,7 @@ pub unsafe extern "C" fn zmq_getsockopt(
 ) -> c_int {
     // SAFETY: handle validated; the buffer is the caller's_ promise.
     ret_int(unsafe {
-        with_socket(s_, |sock| {
+        handles::with_socket(s_, |sock| {
             if optvallen_.is_null() || (optval_.is_null() && *optvallen_ > 0) {
                 return Err(Error::EFAULT);
             }
@@ -99,7 +101,7 @@ pub unsafe extern "C" fn zmq_getsockopt(
 #[no_mangle]
 pub unsafe extern "C" fn zmq_bind(s_: *mut c_void, addr_: *const c_char) -> c_int {
     // SAFETY: handle validated; the string is the caller's_ promise.
-    ret_int(unsafe { with_socket(s_, |sock| sock.bind(text(addr_)?).map(|_| 0)) })
+    ret_int(unsafe { changing(s_, |sock| sock.bind(text(addr_)?).map(|_| 0)) })
 }
 
 /// # Safety
@@ -107,7 +109,7 @@ pub unsafe extern "C" fn zmq_bind(s_: *mut c_void, addr_: *const c_char) -> c_in
 #[no_mangle]
 pub unsafe extern "C" fn zmq_connect(s_: *mut c_void, addr_: *const c_char) -> c_int {
     // SAFETY: handle validated; the string is the caller's_ promise.
-    ret_int(unsafe { with_socket(s_, |sock| sock.connect(text(addr_)?).map(|_| 0)) })
+    ret_int(unsafe { changing(s_, |sock| sock.connect(text(addr_)?).map(|_| 0)) })
 }
 
 /// # Safety
@@ -115,7 +117,7 @@ pub unsafe extern "C" fn zmq_connect(s_: *mut c_void, addr_: *const c_char) -> c
 #[no_mangle]
 pub unsafe extern "C" fn zmq_unbind(s_: *mut c_void, addr_: *const c_char) -> c_int {
     // SAFETY: handle validated; the string is the caller's_ promise.
-    ret_int(unsafe { with_socket(s_, |sock| sock.unbind(text(addr_)?).map(|_| 0)) })
+    ret_int(unsafe { changing(s_, |sock| sock.unbind(text(addr_)?).map(|_| 0)) })
 }
 
 /// # Safety
@@ -123,14 +125,66 @@ pub unsafe extern "C" fn zmq_unbind(s_: *mut c_void, addr_: *const c_char) -> c_
 #[no_mangle]
 pub unsafe extern "C" fn zmq_disconnect(s_: *mut c_void, addr_: *const c_char) -> c_int {
     // SAFETY: handle validated; the string is the caller's_ promise.
-    ret_int(unsafe { with_socket(s_, |sock| sock.disconnect(text(addr_)?).map(|_| 0)) })
+    ret_int(unsafe { changing(s_, |sock| sock.disconnect(text(addr_)?).map(|_| 0)) })
 }
 
-/// Sends a message the socket takes over on success.
-fn send_msg(sock: &mut Socket, msg_: &mut Msg, flags_: c_int) -> Result<c_int> {
+/// Sends a message the socket takes over on success; a blocking send on
+/// a thread-safe socket waits without holding the socket's lock.
+///
+/// # Safety
+/// As for `handles::with_socket`.
+unsafe fn send_msg(s_: *mut c_void, msg_: &mut Msg, flags_: c_int) -> Result<c_int> {
     let size = msg_.size();
-    sock.send(msg_, flags_)?;
+    // SAFETY: forwarded.
+    unsafe { handles::blocking_call(s_, |sock, call| sock.send_in(call, msg_, flags_)) }?;
     Ok(clipped(size))
+}
+
+/// Builds the message to send on the first attempt only: after the
+/// handle's check (`ENOTSOCK` comes first, as in libzmq), and once.
+fn first_msg(slot: &mut Option<Msg>, make: impl FnOnce() -> Result<Msg>) -> Result<&mut Msg> {
+    match slot {
+        Some(m) => Ok(m),
+        None => Ok(slot.insert(make()?)),
+    }
+}
+
+/// Sends a message built from a C buffer by `make`.
+///
+/// # Safety
+/// As for `handles::with_socket`.
+unsafe fn send_built(
+    s_: *mut c_void,
+    flags_: c_int,
+    make: impl Fn() -> Result<Msg>,
+) -> Result<c_int> {
+    let mut slot = None;
+    let mut size = 0;
+    // SAFETY: forwarded.
+    unsafe {
+        handles::blocking_call(s_, |sock, call| {
+            let m = first_msg(&mut slot, &make)?;
+            size = m.size();
+            sock.send_in(call, m, flags_)
+        })
+    }?;
+    Ok(clipped(size))
+}
+
+/// Receives one message; a blocking receive on a thread-safe socket waits
+/// without holding the socket's lock. `check` runs on every attempt,
+/// after the handle's check.
+///
+/// # Safety
+/// As for `handles::with_socket`.
+unsafe fn recv_msg(s_: *mut c_void, flags_: c_int, check: impl Fn() -> Result<()>) -> Result<Msg> {
+    // SAFETY: forwarded.
+    unsafe {
+        handles::blocking_call(s_, |sock, call| {
+            check()?;
+            sock.recv_in(call, flags_)
+        })
+    }
 }
 
 /// # Safety
@@ -143,12 +197,7 @@ pub unsafe extern "C" fn zmq_send(
     flags_: c_int,
 ) -> c_int {
     // SAFETY: handle validated; the buffer is the caller's_ promise.
-    ret_int(unsafe {
-        with_socket(s_, |sock| {
-            let mut msg_ = Msg::from_slice(bytes(buf_, len_)?);
-            send_msg(sock, &mut msg_, flags_)
-        })
-    })
+    ret_int(unsafe { send_built(s_, flags_, || Ok(Msg::from_slice(bytes(buf_, len_)?))) })
 }
 
 /// # Safety
@@ -163,12 +212,11 @@ pub unsafe extern "C" fn zmq_send_const(
 ) -> c_int {
     // SAFETY: handle validated; constness of the buffer is the contract.
     ret_int(unsafe {
-        with_socket(s_, |sock| {
+        send_built(s_, flags_, || {
             if buf_.is_null() && len_ > 0 {
                 return Err(Error::EFAULT);
             }
-            let mut msg_ = Msg::from_raw_parts(buf_ as *mut u8, len_, None, std::ptr::null_mut())?;
-            send_msg(sock, &mut msg_, flags_)
+            Msg::from_raw_parts(buf_ as *mut u8, len_, None, std::ptr::null_mut())
         })
     })
 }
@@ -183,20 +231,18 @@ pub unsafe extern "C" fn zmq_recv(
     flags_: c_int,
 ) -> c_int {
     // SAFETY: handle validated; the buffer is the caller's_ promise.
-    ret_int(unsafe {
-        with_socket(s_, |sock| {
-            let msg_ = sock.recv(flags_)?;
-            // An oversized message is truncated; the full size is returned.
-            let n = msg_.size().min(len_);
-            if n > 0 {
-                if buf_.is_null() {
-                    return Err(Error::EFAULT);
-                }
-                std::ptr::copy_nonoverlapping(msg_.data_ptr(), buf_ as *mut u8, n);
+    ret_int(unsafe { recv_msg(s_, flags_, || Ok(())) }.and_then(|msg_| {
+        // An oversized message is truncated; the full size is returned.
+        let n = msg_.size().min(len_);
+        if n > 0 {
+            if buf_.is_null() {
+                return Err(Error::EFAULT);
             }
-            Ok(clipped(msg_.size()))
-        })
-    })
+            // SAFETY: `buf_` is writable for `len_ >= n` bytes (caller).
+            unsafe { std::ptr::copy_nonoverlapping(msg_.data_ptr(), buf_ as *mut u8, n) };
+        }
+        Ok(clipped(msg_.size()))
+    }))
 }
 
 /// # Safety
@@ -222,8 +268,17 @@ pub unsafe extern "C" fn zmq_msg_send(
     s_: *mut c_void,
     flags_: c_int,
 ) -> c_int {
-    // SAFETY: both pointers validated as far as possible.
-    ret_int(unsafe { with_socket(s_, |sock| send_msg(sock, msg_ref(msg_)?, flags_)) })
+    // SAFETY: both pointers validated as far as possible; the message is
+    // checked after the handle, as in libzmq.
+    ret_int(unsafe {
+        let mut size = 0;
+        handles::blocking_call(s_, |sock, call| {
+            let m = msg_ref(msg_)?;
+            size = m.size();
+            sock.send_in(call, m, flags_)
+        })
+        .map(|()| clipped(size))
+    })
 }
 
 /// # Safety
@@ -236,9 +291,8 @@ pub unsafe extern "C" fn zmq_msg_recv(
 ) -> c_int {
     // SAFETY: both pointers validated as far as possible.
     ret_int(unsafe {
-        with_socket(s_, |sock| {
+        recv_msg(s_, flags_, || msg_ref(msg_).map(|_| ())).and_then(|m| {
             let slot = msg_ref(msg_)?;
-            let m = sock.recv(flags_)?;
             let n = clipped(m.size());
             *slot = m;
             Ok(n)
@@ -284,7 +338,7 @@ pub unsafe extern "C" fn zmq_sendiov(
 ) -> c_int {
     // SAFETY: handle validated; the iovecs are the caller's_ promise.
     ret_int(unsafe {
-        with_socket(s_, |sock| {
+        handles::check_socket(s_).and_then(|()| {
             if count_ == 0 || iov_.is_null() {
                 return Err(Error::EINVAL);
             }
@@ -296,7 +350,7 @@ pub unsafe extern "C" fn zmq_sendiov(
                     f &= !crate::socket::SNDMORE;
                 }
                 let mut msg_ = Msg::from_slice(bytes(part.iov_base, part.iov_len)?);
-                total = send_msg(sock, &mut msg_, f)?;
+                total = send_msg(s_, &mut msg_, f)?;
             }
             Ok(total)
         })
@@ -316,7 +370,7 @@ pub unsafe extern "C" fn zmq_recviov(
 ) -> c_int {
     // SAFETY: handle validated; the iovecs are the caller's_ promise.
     ret_int(unsafe {
-        with_socket(s_, |sock| {
+        handles::check_socket(s_).and_then(|()| {
             if count_.is_null() || *count_ == 0 || iov_.is_null() {
                 return Err(Error::EINVAL);
             }
@@ -325,7 +379,7 @@ pub unsafe extern "C" fn zmq_recviov(
             let parts = std::slice::from_raw_parts_mut(iov_, max);
             let mut nread = 0;
             for part in parts.iter_mut() {
-                let msg_ = sock.recv(flags_)?;
+                let msg_ = recv_msg(s_, flags_, || Ok(()))?;
                 let n = msg_.size();
                 let buf_ = libc::malloc(n.max(1)) as *mut u8;
                 if buf_.is_null() {
@@ -351,7 +405,7 @@ pub unsafe extern "C" fn zmq_recviov(
 #[no_mangle]
 pub unsafe extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int {
     // SAFETY: handle validated; the string is the caller's promise.
-    ret_int(unsafe { with_socket(s, |sock| sock.join(cstr(group)?.to_bytes()).map(|_| 0)) })
+    ret_int(unsafe { changing(s, |sock| sock.join(cstr(group)?.to_bytes()).map(|_| 0)) })
 }
 
 /// # Safety
@@ -360,7 +414,7 @@ pub unsafe extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int
 #[no_mangle]
 pub unsafe extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_int {
     // SAFETY: handle validated; the string is the caller's promise.
-    ret_int(unsafe { with_socket(s, |sock| sock.leave(cstr(group)?.to_bytes()).map(|_| 0)) })
+    ret_int(unsafe { changing(s, |sock| sock.leave(cstr(group)?.to_bytes()).map(|_| 0)) })
 }
 
 /// Connects a PEER socket and returns the new peer's routing id; 0 with
@@ -372,7 +426,7 @@ pub unsafe extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_in
 #[no_mangle]
 pub unsafe extern "C" fn zmq_connect_peer(s_: *mut c_void, addr_: *const c_char) -> u32 {
     // SAFETY: handle validated; the string is the caller's promise.
-    let r = unsafe { with_socket(s_, |sock| sock.connect_peer(text(addr_)?)) };
+    let r = unsafe { changing(s_, |sock| sock.connect_peer(text(addr_)?)) };
     match r {
         Ok(id) => id,
         Err(e) => {
@@ -398,7 +452,7 @@ pub unsafe extern "C" fn zmq_socket_get_peer_state(
 ) -> c_int {
     // SAFETY: handle validated; the id buffer is the caller's promise.
     ret_int(unsafe {
-        with_socket(socket, |sock| {
+        handles::with_socket(socket, |sock| {
             let id = bytes(routing_id, routing_id_size)?;
             sock.peer_state(id).map(c_int::from)
         })

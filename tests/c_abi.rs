@@ -101,3 +101,8 @@ fn socket_monitor_events_and_errors_from_c() {
 fn proxy_steerable_and_device_from_c() {
     build_and_run("proxy");
 }
+
+#[test]
+fn thread_safe_socket_used_by_two_threads_from_c() {
+    build_and_run("thread_safe");
+}

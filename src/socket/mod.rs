@@ -3,8 +3,11 @@
 //!
 //! A socket is owned by one application thread at a time (as in libzmq).
 //! Other threads reach it only through its [`CommandMailbox`], whose fd is
-//! the socket's `ZMQ_FD`.
+//! the socket's `ZMQ_FD`. A thread-safe socket is shared behind a lock by
+//! its user, who runs blocking calls as a [`Call`], one attempt at a time, waiting
+//! for commands with the lock released (`blocking.rs`).
 
+mod blocking;
 mod endpoint;
 mod io_endpoint;
 mod monitoring;
@@ -30,7 +33,6 @@ mod xsub;
 
 use std::os::fd::RawFd;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use crate::command::{Command, CommandMailbox};
 use crate::ctx::{Context, InprocEndpoint, InprocLookup, PeerInfo, PendingConnection};
@@ -40,6 +42,7 @@ use crate::options::Options;
 use crate::pipe::{pipepair, End, Hwms, Pipe, PipeId};
 use crate::{Error, Result};
 
+pub use blocking::Call;
 use endpoint::{Endpoint, Transport};
 use pipes::Pipes;
 use single::SinglePart;
@@ -174,7 +177,11 @@ impl Socket {
     /// is terminating, `EMFILE` at the socket limit.
     pub fn new(ctx: &Context, socket_type: i32) -> Result<Socket> {
         let pattern = new_pattern(socket_type)?;
-        let mailbox = Arc::new(CommandMailbox::new()?);
+        let mailbox = Arc::new(if types::is_thread_safe(socket_type) {
+            CommandMailbox::new_thread_safe()?
+        } else {
+            CommandMailbox::new()?
+        });
         let id = ctx.register_socket(mailbox.clone())?;
         let mut options = Options::with_context(socket_type, ctx.blocky(), ctx.zero_copy());
         options.ipv6 = ctx.ipv6();
@@ -204,7 +211,8 @@ impl Socket {
 
     /// `ZMQ_THREAD_SAFE`: true for the draft types (SERVER, CLIENT, RADIO,
     /// DISH, GATHER, SCATTER, PEER, CHANNEL). The engine does not lock: the
-    /// C surface serialises calls on these sockets.
+    /// C surface serialises calls on these sockets and waits outside its
+    /// lock (see [`Socket::send_attempt`]).
     pub fn is_thread_safe(&self) -> bool {
         types::is_thread_safe(self.socket_type())
     }
@@ -212,6 +220,12 @@ impl Socket {
     /// The fd that becomes readable when the socket may have new events.
     pub fn fd(&self) -> RawFd {
         self.core.mailbox.fd()
+    }
+
+    /// The socket's mailbox, for threads that wait for its commands
+    /// without holding the socket (see [`Call`]).
+    pub fn mailbox(&self) -> Arc<CommandMailbox> {
+        self.core.mailbox.clone()
     }
 
     fn cx_split(&mut self) -> (&mut dyn Pattern, Cx<'_>) {
@@ -690,91 +704,6 @@ impl Socket {
             p.terminate();
         }
         self.remove_pipe(id);
-    }
-
-    fn deadline(timeout_ms: i32) -> Option<Instant> {
-        (timeout_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64))
-    }
-
-    /// Waits for commands until `deadline`; `EAGAIN` when it passes.
-    fn wait_commands(&mut self, deadline: Option<Instant>) -> Result<()> {
-        if let Some(d) = deadline {
-            if Instant::now() >= d {
-                return Err(Error::EAGAIN);
-            }
-        }
-        if !self.core.mailbox.wait(deadline)? {
-            return Err(Error::EAGAIN);
-        }
-        self.process_commands()
-    }
-
-    /// `zmq_msg_send`: on success the message is taken.
-    pub fn send(&mut self, msg: &mut Msg, send_flags: i32) -> Result<()> {
-        self.check_alive()?;
-        if !msg.is_valid() {
-            return Err(Error::EFAULT);
-        }
-        if self.core.mailbox.has_pending() {
-            self.process_commands()?;
-        }
-        msg.reset_flags(flags::MORE);
-        if send_flags & SNDMORE != 0 {
-            msg.set_flags(flags::MORE);
-        }
-        msg.set_metadata(None);
-        let nonblocking = send_flags & DONTWAIT != 0 || self.core.options.sndtimeo == 0;
-        let deadline = Self::deadline(self.core.options.sndtimeo);
-        loop {
-            let (pattern, mut cx) = self.cx_split();
-            let r = pattern.send(&mut cx, msg);
-            self.reap_finished();
-            match r {
-                Err(e) if e == Error::EAGAIN => {
-                    if nonblocking {
-                        return Err(e);
-                    }
-                    self.wait_commands(deadline)?;
-                }
-                r => return r,
-            }
-        }
-    }
-
-    /// `zmq_msg_recv`.
-    pub fn recv(&mut self, recv_flags: i32) -> Result<Msg> {
-        self.check_alive()?;
-        if self.core.mailbox.has_pending() {
-            self.process_commands()?;
-        }
-        let nonblocking = recv_flags & DONTWAIT != 0 || self.core.options.rcvtimeo == 0;
-        let deadline = Self::deadline(self.core.options.rcvtimeo);
-        loop {
-            let (pattern, mut cx) = self.cx_split();
-            let r = pattern.recv(&mut cx);
-            self.reap_finished();
-            match r {
-                Ok(m) => {
-                    self.core.rcvmore = m.has_more();
-                    return Ok(m);
-                }
-                Err(e) if e == Error::EAGAIN => {
-                    if nonblocking {
-                        // One more try after handling commands, as libzmq.
-                        self.process_commands()?;
-                        let (pattern, mut cx) = self.cx_split();
-                        let r = pattern.recv(&mut cx);
-                        self.reap_finished();
-                        if let Ok(m) = &r {
-                            self.core.rcvmore = m.has_more();
-                        }
-                        return r;
-                    }
-                    self.wait_commands(deadline)?;
-                }
-                Err(e) => return Err(e),
-            }
-        }
     }
 
     /// Whether a message can be received now (for pollers).

@@ -1,5 +1,6 @@
 use super::types::*;
 use super::*;
+use std::time::Duration;
 
 fn pair_of(ctx: &Context, a: i32, b: i32, name: &str) -> (Socket, Socket) {
     let mut x = Socket::new(ctx, a).unwrap();
