@@ -56,6 +56,8 @@ const ZMQ_FD: i32 = 14;
 const ZMQ_EVENTS: i32 = 15;
 const ZMQ_LAST_ENDPOINT: i32 = 32;
 const ZMQ_THREAD_SAFE: i32 = 81;
+/// libzmq's `max_command_delay` (3,000,000 ticks: about 1 ms).
+const SEND_COMMAND_DELAY: Duration = Duration::from_millis(1);
 
 /// What a pattern sees of its socket while handling a call.
 pub struct Cx<'a> {
@@ -129,6 +131,8 @@ struct Core {
     disconnected: Arc<std::sync::atomic::AtomicBool>,
     /// `zmq_socket_monitor` (see `monitoring.rs`).
     monitor: crate::monitor::MonitorSink,
+    /// When `send` last handled commands (see [`Socket::send_commands_due`]).
+    last_send_commands: Option<Instant>,
 }
 
 /// A ZeroMQ socket.
@@ -188,6 +192,7 @@ impl Socket {
                 io_endpoints: Vec::new(),
                 disconnected: Arc::default(),
                 monitor: crate::monitor::MonitorSink::new(),
+                last_send_commands: None,
             },
             pattern,
         })
@@ -710,7 +715,7 @@ impl Socket {
         if !msg.is_valid() {
             return Err(Error::EFAULT);
         }
-        if self.core.mailbox.has_pending() {
+        if self.send_commands_due() {
             self.process_commands()?;
         }
         msg.reset_flags(flags::MORE);
@@ -734,6 +739,24 @@ impl Socket {
                 r => return r,
             }
         }
+    }
+
+    /// libzmq's send handles commands at most once per millisecond (its
+    /// TSC throttle in `process_commands`): a fast sender keeps the credit
+    /// (`ActivateWrite`) it had, so it meets its HWM as libzmq's does
+    /// instead of refilling it on every call. Blocking sends and receives
+    /// handle commands as before.
+    fn send_commands_due(&mut self) -> bool {
+        if !self.core.mailbox.has_pending() {
+            return false;
+        }
+        let now = Instant::now();
+        let last = &mut self.core.last_send_commands;
+        if last.is_some_and(|t| now.saturating_duration_since(t) < SEND_COMMAND_DELAY) {
+            return false;
+        }
+        *last = Some(now);
+        true
     }
 
     /// `zmq_msg_recv`.
