@@ -81,10 +81,23 @@ impl<C> Mailbox<C> {
     /// Waits until a command may be available or the deadline passes.
     /// Returns `Ok(false)` on timeout.
     pub fn wait(&self, deadline: Option<Instant>) -> Result<bool> {
-        if self.has_pending() {
-            return Ok(true);
+        loop {
+            if self.has_pending() {
+                return Ok(true);
+            }
+            if !self.signaler.wait(deadline)? {
+                return Ok(false);
+            }
+            if self.has_pending() {
+                return Ok(true);
+            }
+            // A sender that set `pending` just before the owner found the
+            // queue empty raises the fd after the owner reset it: readable
+            // with nothing queued. Reset it, or every wait would return at
+            // once and the caller spin. A sender racing with this reset
+            // sets `pending` before it raises, which the loop sees.
+            self.signaler.clear();
         }
-        self.signaler.wait(deadline)
     }
 }
 
@@ -105,6 +118,20 @@ mod tests {
         assert_eq!(m.try_recv(), Some(2));
         assert_eq!(m.try_recv(), None);
         assert!(!m.signaler.wait(soon()).unwrap());
+    }
+
+    #[test]
+    fn a_stale_raise_does_not_make_wait_return_at_once() {
+        let m: Mailbox<u32> = Mailbox::new().unwrap();
+        // The interleaving of the race: the fd raised with nothing pending.
+        m.signaler.raise();
+        let t0 = Instant::now();
+        let woke = m.wait(Some(t0 + Duration::from_millis(30))).unwrap();
+        assert!(!woke, "a stale raise must not count as a command");
+        assert!(t0.elapsed() >= Duration::from_millis(30));
+        m.send(3);
+        assert!(m.wait(Some(Instant::now())).unwrap());
+        assert_eq!(m.try_recv(), Some(3));
     }
 
     #[test]

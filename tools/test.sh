@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting and lints, unit tests, header/ABI/export
-# checks, C-ABI programs, and libzmq 4.3.5's own test suite against us.
+# checks, C-ABI programs, libzmq 4.3.5's own test suite against us, and the
+# interop suite: our sockets against the reference libzmq 4.3.5 (built from
+# the same zeromq-src sources) in another process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/deps.sh
@@ -10,3 +12,5 @@ cargo clippy --all-targets --quiet -- -D warnings
 cargo test --quiet
 cargo build --release --quiet
 python3 tests/upstream/run.py --keep-going
+tools/build-reference-libzmq.sh
+python3 tests/interop/run.py --no-reference-build

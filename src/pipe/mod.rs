@@ -370,6 +370,31 @@ impl Pipe {
         }
     }
 
+    /// libzmq's `pipe_t::hiccup` from the reading end: the messages the
+    /// writer queued and we did not read are dropped (libzmq swaps in a new
+    /// queue) and the writer is told, so that a SUB or XSUB resends its whole
+    /// subscription set instead of some subscriptions twice.
+    pub fn hiccup(&mut self) {
+        if self.state != State::Active {
+            return;
+        }
+        // Look even if the writer's ActivateRead has not arrived yet.
+        self.in_active = true;
+        let before = self.msgs_read;
+        while self.read().is_some() {}
+        if self.msgs_read != before {
+            // The writer may sit at its HWM: what we dropped frees room.
+            self.link.send(
+                self.peer_side(),
+                Command::ActivateWrite(self.link.ids[self.peer_side()], self.msgs_read),
+            );
+        }
+        self.link.send(
+            self.peer_side(),
+            Command::Hiccup(self.link.ids[self.peer_side()]),
+        );
+    }
+
     /// Publishes written messages; wakes the reader if it slept.
     pub fn flush(&mut self) {
         let awake = match &mut self.outbound {

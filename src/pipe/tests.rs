@@ -85,3 +85,32 @@ fn conflate_keeps_only_the_latest() {
     assert_eq!(b.read().unwrap().data(), &[4]);
     assert!(b.read().is_none());
 }
+
+#[test]
+fn hiccup_drops_unread_messages_and_tells_the_writer() {
+    let (mut a, mut b, ma, _mb) = owned();
+    a.write(Msg::from_slice(b"stale 1")).unwrap();
+    a.write(Msg::from_slice(b"stale 2")).unwrap();
+    a.flush();
+    // The reader's end hiccups (its connection was re-established) before
+    // it read anything, even before the writer's ActivateRead arrived.
+    b.hiccup();
+    let mut commands = Vec::new();
+    while let Some(c) = ma.try_recv() {
+        commands.push(c);
+    }
+    // The writer's HWM room is given back and the writer, addressed by its
+    // own end's id, resends its state.
+    assert!(
+        matches!(commands.last(), Some(Command::Hiccup(id)) if *id == a.id()),
+        "{commands:?}"
+    );
+    assert!(commands
+        .iter()
+        .any(|c| matches!(c, Command::ActivateWrite(id, 2) if *id == a.id())));
+    assert!(a.activate_write(2) || a.check_write());
+    a.write(Msg::from_slice(b"fresh")).unwrap();
+    a.flush();
+    b.activate_read();
+    assert_eq!(b.read().unwrap().data(), b"fresh");
+}

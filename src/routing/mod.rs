@@ -1,14 +1,17 @@
 //! The routing parts patterns are built from: load balancing, fair queuing,
-//! fan-out distribution and the subscription trie.
+//! fan-out distribution, the subscription trie and the routing-id table
+//! of ROUTER and STREAM.
 
 pub mod dist;
 pub mod fq;
 pub mod lb;
+pub mod outpipes;
 pub mod trie;
 
 pub use dist::Distributor;
 pub use fq::FairQueue;
 pub use lb::LoadBalancer;
+pub use outpipes::{IntegralIds, OutPipes};
 pub use trie::SubscriptionTrie;
 
 use crate::pipe::PipeId;

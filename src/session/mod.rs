@@ -1,5 +1,6 @@
 //! Sessions: one connection's worth of state on an io thread, between a
-//! socket's pipe and a ZMTP engine driving a byte stream.
+//! socket's pipe and the engine driving a byte stream: ZMTP, or raw for
+//! STREAM and `ZMQ_ROUTER_RAW` sockets ([`engine::SessionEngine`]).
 //!
 //! A connecting session (from `zmq_connect`) owns its pipe from the start
 //! unless `ZMQ_IMMEDIATE` is set, reconnects with back-off when the
@@ -12,6 +13,7 @@
 //! the engine's read buffer stays full meanwhile, so the peer's TCP window
 //! closes.
 
+mod engine;
 mod listener;
 mod reconnect;
 pub mod stream;
@@ -31,10 +33,11 @@ use crate::command::{Command, CommandMailbox};
 use crate::io::{IoCx, IoObject, ObjectId};
 use crate::monitor::{EndpointPair, EndpointType, MonitorSink};
 use crate::msg::Msg;
-use crate::options::consts::ZMQ_NOTIFY_DISCONNECT;
+use crate::options::consts::{ZMQ_DISH, ZMQ_NOTIFY_DISCONNECT, ZMQ_SUB, ZMQ_XSUB};
 use crate::options::Options;
 use crate::pipe::{pipepair, Pipe};
-use crate::zmtp::engine::{CloseReason, Closed, Engine, EngineConfig, Event};
+use crate::zmtp::engine::{CloseReason, Closed, EngineConfig, Event};
+use engine::SessionEngine;
 use stream::Stream;
 
 /// Opens a new connection attempt (a non-blocking connect).
@@ -63,7 +66,7 @@ pub struct Session {
     state: State,
     pipe: Option<Pipe>,
     stream: Option<Stream>,
-    engine: Option<Engine>,
+    engine: Option<SessionEngine>,
     /// The socket may have data for us that we have not read yet.
     readable: bool,
     /// The socket is believed writable (no `WouldBlock` since the last edge).
@@ -71,6 +74,8 @@ pub struct Session {
     /// A decoded message the pipe had no room for.
     pending_in: Option<Msg>,
     retry_at: Option<Instant>,
+    /// When an in-progress tcp connect is given up (`ZMQ_CONNECT_TIMEOUT`).
+    connect_deadline: Option<Instant>,
     backoff: reconnect::Backoff,
     /// The socket's "disconnected an endpoint" flag, for
     /// `ZMQ_RECONNECT_STOP_AFTER_DISCONNECT`.
@@ -156,6 +161,7 @@ impl Session {
             writable: false,
             pending_in: None,
             retry_at: None,
+            connect_deadline: None,
             backoff: reconnect::Backoff::default(),
             socket_disconnected: None,
             terminating: None,
@@ -178,6 +184,10 @@ impl Session {
                     // A tcp connect is always in progress at first.
                     let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
                     self.monitor.event_connect_delayed(&pair, libc::EINPROGRESS);
+                    // libzmq's tcp connecter alone has a connect timer.
+                    let limit = self.options.connect_timeout;
+                    self.connect_deadline =
+                        (limit > 0).then(|| Instant::now() + Duration::from_millis(limit as u64));
                 }
                 self.fd = stream.as_raw_fd();
                 self.stream = Some(stream);
@@ -197,6 +207,17 @@ impl Session {
                     self.schedule_reconnect();
                 }
             }
+        }
+    }
+
+    /// Closes the socket of a connect that failed or timed out, as libzmq's
+    /// connecter does (with a `CLOSED` event).
+    fn close_connecting(&mut self, cx: &mut IoCx) {
+        self.connect_deadline = None;
+        if let Some(mut s) = self.stream.take() {
+            let _ = s.deregister(cx.registry);
+            let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
+            self.monitor.event_closed(&pair, self.fd);
         }
     }
 
@@ -237,7 +258,8 @@ impl Session {
             self.monitor.event_connected(&self.pair, fd);
         }
         let cfg = EngineConfig::new(&self.options, &peer, Some(fd));
-        self.engine = Some(Engine::new(cfg, Instant::now()));
+        let raw = self.options.raw_socket;
+        self.engine = Some(SessionEngine::new(raw, cfg, Instant::now()));
         // libzmq's hello_msg_session_t: every new connection (and every
         // reconnection) starts with the hello message.
         self.hello_pending = self.options.can_send_hello_msg && !self.options.hello_msg.is_empty();
@@ -479,9 +501,11 @@ impl Session {
         } else if let Some(p) = self.pipe.as_mut() {
             // Half-sent messages are gone with the connection.
             p.rollback();
-            if matches!(self.options.socket_type, 2 | 10 | 15) {
+            if matches!(self.options.socket_type, ZMQ_SUB | ZMQ_XSUB | ZMQ_DISH) {
                 // SUB, XSUB, DISH: the socket resends its subscriptions.
-                self.socket.send(Command::Hiccup(p.id()));
+                // The pipe addresses the socket's own end (the ids of the
+                // two ends differ) and drops what the old connection left.
+                p.hiccup();
             }
         }
         self.schedule_reconnect();
@@ -610,14 +634,13 @@ impl IoObject for Session {
             State::Connecting => {
                 let result = self.stream.as_ref().map(|s| s.connect_result());
                 match result {
-                    Some(Ok(())) => self.connected(cx),
+                    Some(Ok(())) => {
+                        self.connect_deadline = None;
+                        self.connected(cx)
+                    }
                     Some(Err(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
                     failed => {
-                        if let Some(mut s) = self.stream.take() {
-                            let _ = s.deregister(cx.registry);
-                            let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
-                            self.monitor.event_closed(&pair, self.fd);
-                        }
+                        self.close_connecting(cx);
                         let errno = failed.and_then(|r| r.err()).and_then(|e| e.raw_os_error());
                         if reconnect::stop_on_refused(&self.options, errno) {
                             // The socket forgets the endpoint; nothing more
@@ -655,6 +678,15 @@ impl IoObject for Session {
             Command::PipeTerm(_) => {
                 if let Some(p) = self.pipe.as_mut() {
                     p.peer_terminated();
+                }
+                if self.options.raw_socket && self.terminating.is_none() {
+                    // libzmq ends a raw connection as soon as its socket
+                    // drops the pipe (STREAM's empty frame, or close):
+                    // what was sent before goes out now, then the
+                    // connection closes, whatever the linger.
+                    self.pump(cx);
+                    self.end(cx);
+                    return;
                 }
                 // The socket closed its side: send what it queued, then end.
                 self.linger(cx);
@@ -698,6 +730,14 @@ impl IoObject for Session {
             self.start_connecting(cx);
             return;
         }
+        if self.connect_deadline.is_some_and(|t| now >= t) {
+            if matches!(self.state, State::Connecting) {
+                self.close_connecting(cx);
+                self.schedule_reconnect();
+                return;
+            }
+            self.connect_deadline = None;
+        }
         if let Some(e) = self.engine.as_mut() {
             if e.next_timeout().is_some_and(|t| now >= t) {
                 e.on_timeout(now);
@@ -709,7 +749,10 @@ impl IoObject for Session {
     fn deadline(&self) -> Option<Instant> {
         let linger = self.terminating.flatten();
         let engine = self.engine.as_ref().and_then(|e| e.next_timeout());
-        [linger, self.retry_at, engine].into_iter().flatten().min()
+        [linger, self.retry_at, self.connect_deadline, engine]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     fn done(&self) -> bool {

@@ -287,3 +287,54 @@ fn hiccup_msg_reaches_the_connecter_when_its_tcp_peer_goes() {
     drop(router);
     assert_eq!(recv_bytes(&mut dealer), b"Oops");
 }
+
+/// A loopback listener whose accept queue is full, so a further connect
+/// stays in progress (its SYNs are dropped) until something gives up.
+fn silent_listener() -> (std::os::fd::OwnedFd, std::net::TcpStream, u16) {
+    use std::os::fd::FromRawFd;
+    // SAFETY: plain socket calls on a fresh fd we own; `addr` and `len`
+    // are live locals of the sizes passed.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        assert!(fd >= 0);
+        let owned = std::os::fd::OwnedFd::from_raw_fd(fd);
+        let mut addr: libc::sockaddr_in = std::mem::zeroed();
+        addr.sin_family = libc::AF_INET as libc::sa_family_t;
+        addr.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
+        let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        assert_eq!(
+            libc::bind(fd, (&addr as *const libc::sockaddr_in).cast(), len),
+            0
+        );
+        assert_eq!(libc::listen(fd, 0), 0);
+        let mut len2 = len;
+        libc::getsockname(fd, (&mut addr as *mut libc::sockaddr_in).cast(), &mut len2);
+        let port = u16::from_be(addr.sin_port);
+        // Backlog 0 holds one connection: this one fills the queue.
+        let filler = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        (owned, filler, port)
+    }
+}
+
+#[test]
+fn connect_timeout_gives_up_an_unanswered_connect_and_retries() {
+    use crate::options::consts::{ZMQ_CONNECT_TIMEOUT, ZMQ_RECONNECT_IVL};
+    let (_listener, _filler, port) = silent_listener();
+    let ctx = Context::new();
+    let (mut dealer, mut mon) = monitored(&ctx, types::DEALER, "connect-timeout");
+    set_int(&mut dealer, ZMQ_CONNECT_TIMEOUT, 100);
+    set_int(&mut dealer, ZMQ_RECONNECT_IVL, 100);
+    dealer.connect(&format!("tcp://127.0.0.1:{port}")).unwrap();
+    // Without the timer the kernel keeps retrying the SYN for minutes and
+    // no CLOSED comes within the 5 s `expect_events` allows.
+    for _ in 0..2 {
+        expect_events(
+            &mut mon,
+            &[
+                events::CONNECT_DELAYED,
+                events::CLOSED,
+                events::CONNECT_RETRIED,
+            ],
+        );
+    }
+}

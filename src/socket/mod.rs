@@ -11,11 +11,8 @@ mod monitoring;
 pub mod pipes;
 pub mod types;
 
-mod channel;
-mod client;
 mod dealer;
 mod dish;
-mod gather;
 mod pair;
 mod peer;
 mod pubsub;
@@ -25,9 +22,9 @@ mod radio;
 mod rep;
 mod req;
 mod router;
-mod scatter;
 mod server;
 mod single;
+mod stream;
 mod xpub;
 mod xsub;
 
@@ -45,6 +42,7 @@ use crate::{Error, Result};
 
 use endpoint::{Endpoint, Transport};
 use pipes::Pipes;
+use single::SinglePart;
 
 pub const DONTWAIT: i32 = 1;
 pub const SNDMORE: i32 = 2;
@@ -62,7 +60,10 @@ const SEND_COMMAND_DELAY: Duration = Duration::from_millis(1);
 /// What a pattern sees of its socket while handling a call.
 pub struct Cx<'a> {
     pub pipes: &'a mut Pipes,
-    pub options: &'a Options,
+    /// Mutable because some patterns change shared options as libzmq's do
+    /// (STREAM records the routing id it generated, `ZMQ_ROUTER_RAW` makes
+    /// a ROUTER raw).
+    pub options: &'a mut Options,
 }
 
 /// The behaviour of one socket type, on top of the common core.
@@ -156,14 +157,18 @@ fn new_pattern(socket_type: i32) -> Result<Box<dyn Pattern>> {
         XPUB => Box::new(xpub::XPub::default()),
         XSUB => Box::new(xsub::XSub::default()),
         SERVER => Box::new(server::Server::default()),
-        CLIENT => Box::new(client::Client::default()),
+        // rfc-47: DEALER's routing, single-part.
+        CLIENT => Box::new(SinglePart::<dealer::Dealer>::default()),
         RADIO => Box::new(radio::Radio::default()),
         DISH => Box::new(dish::Dish::default()),
-        GATHER => Box::new(gather::Gather::default()),
-        SCATTER => Box::new(scatter::Scatter::default()),
+        // rfc-49: PULL's and PUSH's routing, single-part.
+        GATHER => Box::new(SinglePart::<pull::Pull>::default()),
+        SCATTER => Box::new(SinglePart::<push::Push>::default()),
         PEER => Box::new(peer::new_peer()),
-        CHANNEL => Box::new(channel::Channel::default()),
-        STREAM | DGRAM => return Err(Error::ENOTSUP),
+        // rfc-52: PAIR's single peer, single-part.
+        CHANNEL => Box::new(SinglePart::<pair::Pair>::default()),
+        STREAM => Box::new(stream::Stream::default()),
+        DGRAM => return Err(Error::ENOTSUP),
         _ => return Err(Error::EINVAL),
     })
 }
@@ -220,7 +225,7 @@ impl Socket {
             pattern.as_mut(),
             Cx {
                 pipes: &mut core.pipes,
-                options: &core.options,
+                options: &mut core.options,
             },
         )
     }
@@ -841,3 +846,5 @@ fn send_hello_msg(pipe: &mut Pipe, hello: &[u8]) {
 mod tests;
 #[cfg(test)]
 mod tests_draft;
+#[cfg(test)]
+mod tests_stream;

@@ -1,28 +1,26 @@
 //! ROUTER (rfc-28): addresses peers by routing id. Received messages are
 //! prefixed with the sender's id; the first frame of a sent message names
 //! the peer to send it to.
-
-use std::collections::HashMap;
+//!
+//! With `ZMQ_ROUTER_RAW` (deprecated in libzmq, still supported by 4.3.5)
+//! the connections are raw, as STREAM's: each peer gets a generated id,
+//! frames sent are written bare, and an empty frame closes the peer.
 
 use super::{Cx, Pattern};
 use crate::msg::Msg;
 use crate::options;
 use crate::pipe::PipeId;
-use crate::routing::FairQueue;
+use crate::routing::outpipes::routing_id_frame;
+use crate::routing::{FairQueue, IntegralIds, OutPipes};
 use crate::{Error, Result};
-
-struct OutPipe {
-    pipe: PipeId,
-    active: bool,
-}
 
 #[derive(Default)]
 pub struct Router {
     fq: FairQueue,
-    outpipes: HashMap<Vec<u8>, OutPipe>,
+    outpipes: OutPipes,
     /// Pipes whose routing id has not arrived yet.
     anonymous: Vec<PipeId>,
-    next_integral_id: u32,
+    ids: IntegralIds,
     prefetched: Option<Msg>,
     prefetched_id: Option<Msg>,
     more_in: bool,
@@ -31,46 +29,44 @@ pub struct Router {
     mandatory: bool,
     handover: bool,
     probe: bool,
-    /// The routing id to give the next peer we connect to.
-    connect_routing_id: Vec<u8>,
+    /// `ZMQ_ROUTER_RAW`: an empty frame closes the peer's connection.
+    raw: bool,
 }
 
 impl Router {
-    fn routing_id_of(&self, pipe: PipeId) -> Option<&Vec<u8>> {
-        self.outpipes
-            .iter()
-            .find(|(_, o)| o.pipe == pipe)
-            .map(|(k, _)| k)
-    }
-
     /// Reads the peer's routing id from the pipe (or makes one up); false
     /// if it has not arrived yet or clashes with a connected peer.
     fn identify_peer(&mut self, cx: &mut Cx, pipe: PipeId, local: bool) -> bool {
-        let id = if local && !self.connect_routing_id.is_empty() {
-            let id = std::mem::take(&mut self.connect_routing_id);
-            if self.outpipes.contains_key(&id) {
+        let connect_id = if local {
+            self.outpipes.take_connect_routing_id()
+        } else {
+            None
+        };
+        let id = if let Some(id) = connect_id {
+            if self.outpipes.has(&id) {
                 return false;
             }
             id
+        } else if cx.options.raw_socket {
+            // Raw peers send no routing id: always make one up.
+            self.ids.next_id()
         } else {
             let Some(msg) = cx.pipes.read(pipe) else {
                 return false;
             };
             if msg.size() == 0 {
-                self.generated_id()
+                self.ids.next_id()
             } else {
                 let id = msg.data().to_vec();
-                if let Some(old) = self.outpipes.get(&id) {
+                if let Some(old) = self.outpipes.lookup(&id) {
                     if !self.handover {
                         return false;
                     }
                     // Hand the id over: the old connection gets a generated
                     // one and is closed.
                     let old_pipe = old.pipe;
-                    let new_id = self.generated_id();
-                    if let Some(o) = self.outpipes.remove(&id) {
-                        self.outpipes.insert(new_id, o);
-                    }
+                    let new_id = self.ids.next_id();
+                    self.outpipes.rename(&id, new_id);
                     if self.current_out == Some(old_pipe) {
                         self.current_out = None;
                     }
@@ -82,15 +78,8 @@ impl Router {
         if let Some(p) = cx.pipes.get_mut(pipe) {
             p.routing_id = id.clone();
         }
-        self.outpipes.insert(id, OutPipe { pipe, active: true });
+        self.outpipes.add(id, pipe);
         true
-    }
-
-    fn generated_id(&mut self) -> Vec<u8> {
-        self.next_integral_id = self.next_integral_id.wrapping_add(1);
-        let mut id = vec![0u8];
-        id.extend_from_slice(&self.next_integral_id.to_be_bytes());
-        id
     }
 
     /// Drops the frames written for the message being sent (REP's labels).
@@ -112,15 +101,7 @@ impl Router {
     }
 
     fn id_frame(&self, cx: &Cx, pipe: PipeId, first: &Msg) -> Msg {
-        let rid = cx
-            .pipes
-            .get(pipe)
-            .map(|p| p.routing_id.as_slice())
-            .unwrap_or(&[]);
-        let mut m = Msg::from_slice(rid);
-        m.set_more(true);
-        m.set_metadata(first.metadata().cloned());
-        m
+        routing_id_frame(cx.pipes, pipe, first)
     }
 }
 
@@ -141,7 +122,7 @@ impl Pattern for Router {
         if !self.more_out {
             if msg.has_more() {
                 self.more_out = true;
-                if let Some(o) = self.outpipes.get_mut(msg.data()) {
+                if let Some(o) = self.outpipes.lookup_mut(msg.data()) {
                     let pipe = o.pipe;
                     if cx.pipes.check_write(pipe) {
                         self.current_out = Some(pipe);
@@ -165,9 +146,19 @@ impl Pattern for Router {
             drop(msg.take());
             return Ok(());
         }
-        self.more_out = msg.has_more();
-        let m = msg.take();
+        let mut m = msg.take();
+        if cx.options.raw_socket {
+            // A raw peer has no frames: each part is written on its own.
+            m.set_more(false);
+        }
+        self.more_out = m.has_more();
         if let Some(p) = self.current_out {
+            if self.raw && m.size() == 0 {
+                // libzmq's way to close a raw peer: an empty frame.
+                cx.pipes.terminate(p);
+                self.current_out = None;
+                return Ok(());
+            }
             if cx.pipes.write(p, m).is_err() {
                 cx.pipes.rollback(p);
                 self.current_out = None;
@@ -214,7 +205,7 @@ impl Pattern for Router {
             return true;
         }
         self.outpipes
-            .values()
+            .pipes()
             .any(|o| cx.pipes.get(o.pipe).is_some_and(|p| p.check_hwm()))
     }
 
@@ -230,9 +221,7 @@ impl Pattern for Router {
     }
 
     fn write_activated(&mut self, _cx: &mut Cx, pipe: PipeId) {
-        if let Some(o) = self.outpipes.values_mut().find(|o| o.pipe == pipe) {
-            o.active = true;
-        }
+        self.outpipes.write_activated(pipe);
     }
 
     fn pipe_terminated(&mut self, _cx: &mut Cx, pipe: PipeId) {
@@ -240,9 +229,7 @@ impl Pattern for Router {
             self.anonymous.swap_remove(i);
             return;
         }
-        if let Some(id) = self.routing_id_of(pipe).cloned() {
-            self.outpipes.remove(&id);
-        }
+        self.outpipes.erase_pipe(pipe);
         self.fq.pipe_terminated(pipe);
         if self.current_out == Some(pipe) {
             self.current_out = None;
@@ -250,19 +237,28 @@ impl Pattern for Router {
     }
 
     fn peer_state(&self, cx: &Cx, routing_id: &[u8]) -> Result<i16> {
-        let o = self.outpipes.get(routing_id).ok_or(Error::EHOSTUNREACH)?;
+        let o = self
+            .outpipes
+            .lookup(routing_id)
+            .ok_or(Error::EHOSTUNREACH)?;
         // libzmq looks only at the HWM, not at whether the pipe is closing.
         let writable = cx.pipes.get(o.pipe).is_some_and(|p| p.check_hwm());
         Ok(if writable { super::POLLOUT } else { 0 })
     }
 
-    fn set_option(&mut self, _cx: &mut Cx, option: i32, value: &[u8]) -> Option<Result<()>> {
+    fn set_option(&mut self, cx: &mut Cx, option: i32, value: &[u8]) -> Option<Result<()>> {
         if option == options::consts::ZMQ_CONNECT_ROUTING_ID {
-            if value.is_empty() || value.len() > 255 {
-                return Some(Err(Error::EINVAL));
-            }
-            self.connect_routing_id = value.to_vec();
-            return Some(Ok(()));
+            return Some(self.outpipes.set_connect_routing_id(value));
+        }
+        if option == options::consts::ZMQ_ROUTER_RAW {
+            return Some(options::codec::nonneg_flag(value).map(|raw| {
+                // As libzmq: turning it off leaves the socket raw, only
+                // the empty-frame close stops.
+                self.raw = raw;
+                if raw {
+                    cx.options.enable_router_raw();
+                }
+            }));
         }
         let slot = match option {
             options::consts::ZMQ_ROUTER_MANDATORY => &mut self.mandatory,

@@ -352,3 +352,153 @@ fn req_rep_over_ipc() {
     ctx.term();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn set_int(s: &mut Socket, option: i32, value: i32) {
+    s.set_option(option, &value.to_ne_bytes()).unwrap();
+}
+
+fn last_endpoint(s: &mut Socket) -> String {
+    let mut ep = [0u8; 256];
+    let n = s
+        .get_option(crate::options::consts::ZMQ_LAST_ENDPOINT, &mut ep)
+        .unwrap();
+    std::str::from_utf8(&ep[..n - 1]).unwrap().to_string()
+}
+
+/// Publishes `topic` until `sub` receives it (a subscription needs a round
+/// trip to reach the publisher); panics after five seconds.
+fn publish_until_heard(publisher: &mut Socket, sub: &mut Socket, topic: &[u8]) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        send(publisher, topic, false);
+        if let Ok(m) = sub.recv(0) {
+            assert_eq!(m.data(), topic);
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the SUB never heard {topic:?}"
+        );
+    }
+}
+
+/// A connecting SUB resends its subscriptions when it reconnects to a
+/// publisher that was restarted on the same endpoint (libzmq's hiccup).
+/// Found by the interop suite: the hiccup used to name the session's end of
+/// the pipe, which the socket does not know, so the new PUB never heard of
+/// the subscription.
+#[test]
+fn sub_resubscribes_after_the_publisher_restarts() {
+    use crate::options::consts::{ZMQ_LINGER, ZMQ_RCVTIMEO, ZMQ_SUBSCRIBE};
+    let ctx = Context::new();
+    let mut publisher = Socket::new(&ctx, PUB).unwrap();
+    publisher.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&mut publisher);
+    let mut sub = Socket::new(&ctx, SUB).unwrap();
+    set_int(&mut sub, ZMQ_RCVTIMEO, 20);
+    sub.set_option(ZMQ_SUBSCRIBE, b"A").unwrap();
+    sub.connect(&endpoint).unwrap();
+    publish_until_heard(&mut publisher, &mut sub, b"A1");
+    set_int(&mut publisher, ZMQ_LINGER, 0);
+    drop(publisher);
+    // Drain what the first publisher left in flight.
+    while sub.recv(0).is_ok() {}
+    let mut publisher = Socket::new(&ctx, PUB).unwrap();
+    publisher.bind(&endpoint).unwrap();
+    publish_until_heard(&mut publisher, &mut sub, b"A2");
+    set_int(&mut publisher, ZMQ_LINGER, 0);
+    set_int(&mut sub, ZMQ_LINGER, 0);
+    drop((publisher, sub));
+    ctx.term();
+}
+
+/// As in libzmq, a connecting PUSH that sends and closes before its
+/// connection is up keeps trying for the linger time and delivers (the
+/// interop suite's hundred PUSH sockets exited without delivering).
+#[test]
+fn close_before_connecting_still_delivers_within_linger() {
+    use crate::options::consts::{ZMQ_LINGER, ZMQ_RCVTIMEO};
+    // A free port nobody listens on yet.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let endpoint = format!("tcp://127.0.0.1:{port}");
+    let sender_ctx = Context::new();
+    let mut push = Socket::new(&sender_ctx, PUSH).unwrap();
+    set_int(&mut push, ZMQ_LINGER, 5000);
+    push.connect(&endpoint).unwrap();
+    send(&mut push, b"sent before the peer existed", false);
+    drop(push);
+    let receiver = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let ctx = Context::new();
+        let mut pull = Socket::new(&ctx, PULL).unwrap();
+        set_int(&mut pull, ZMQ_RCVTIMEO, 5000);
+        pull.bind(&endpoint).unwrap();
+        let got = pull.recv(0).map(|m| m.data().to_vec());
+        set_int(&mut pull, ZMQ_LINGER, 0);
+        drop(pull);
+        ctx.term();
+        got
+    });
+    // Blocks until the message went out (or the linger time passed).
+    sender_ctx.term();
+    assert_eq!(
+        receiver.join().unwrap().as_deref(),
+        Ok(&b"sent before the peer existed"[..])
+    );
+}
+
+/// The linger time that counts is the socket's at close, not the one it had
+/// when it connected (libzmq's `term` command carries the current value):
+/// a PUSH that connected with the default (infinite) linger and set 0
+/// before closing must not hold `zmq_ctx_term` waiting for a peer.
+#[test]
+fn linger_set_after_connect_applies_at_close() {
+    use crate::options::consts::ZMQ_LINGER;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let ctx = Context::new();
+    let mut push = Socket::new(&ctx, PUSH).unwrap();
+    push.connect(&format!("tcp://127.0.0.1:{port}")).unwrap();
+    send(&mut push, b"nobody will read this", false);
+    set_int(&mut push, ZMQ_LINGER, 0);
+    drop(push);
+    assert!(
+        term_returns_soon(ctx),
+        "zmq_ctx_term waited: the session used the linger from connect time"
+    );
+}
+
+/// Runs `ctx.term()` on another thread; false if it did not return within
+/// three seconds.
+fn term_returns_soon(ctx: Context) -> bool {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        ctx.term();
+        let _ = done.send(());
+    });
+    finished
+        .recv_timeout(std::time::Duration::from_secs(3))
+        .is_ok()
+}
+
+/// A socket that connects to nowhere and closes at once, with nothing
+/// queued and the default infinite linger, must not hold `zmq_ctx_term`
+/// (upstream's test_bind_src_address): its session may learn of the close
+/// only from the pipe's flags, before it was even plugged.
+#[test]
+fn close_right_after_connect_with_nothing_queued_does_not_linger() {
+    let ctx = Context::new();
+    for i in 0..20 {
+        let mut s = Socket::new(&ctx, if i % 2 == 0 { PUB } else { PUSH }).unwrap();
+        s.connect("tcp://127.0.0.1:1").unwrap();
+        drop(s);
+    }
+    assert!(term_returns_soon(ctx), "zmq_ctx_term hangs");
+}

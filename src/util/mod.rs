@@ -8,8 +8,23 @@ pub mod thread;
 pub mod timers;
 pub mod z85;
 
+use std::hash::{BuildHasher, Hasher};
+
 /// The libzmq version this library implements: (major, minor, patch).
 pub const VERSION: (i32, i32, i32) = (4, 3, 5);
+
+/// A hard-to-guess start for generated routing ids (libzmq's
+/// `generate_random`), so ids from one process's sockets do not all begin
+/// at the same value. `RandomState` is seeded from the OS once per thread.
+pub(crate) fn random_u32() -> u32 {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    h.write_u128(now);
+    h.finish() as u32
+}
 
 /// Whether the library provides `capability`, as `zmq_has` reports it.
 ///

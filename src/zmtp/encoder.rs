@@ -100,6 +100,18 @@ impl Encoder {
         let mut hdr = [0u8; 24];
         let n = self.header(&msg, &mut hdr);
         self.push_raw(&hdr[..n]);
+        self.push_body(msg);
+    }
+
+    /// Queues a message body as it is, with no frame header: libzmq's raw
+    /// encoder, for STREAM and `ZMQ_ROUTER_RAW` connections.
+    pub fn encode_raw(&mut self, msg: Msg) {
+        self.push_body(msg);
+    }
+
+    /// Copies a short body into the batch; keeps a long one as its own
+    /// chunk.
+    fn push_body(&mut self, msg: Msg) {
         let body = msg.size();
         if body <= COPY_LIMIT {
             self.push_raw(msg.data());
@@ -332,5 +344,19 @@ mod tests {
         e.advance(4990 + 6);
         assert!(e.is_empty());
         assert!(e.first_chunk().is_empty());
+    }
+
+    #[test]
+    fn raw_bodies_go_out_without_headers() {
+        let mut e = Encoder::new(Framing::V3_1, 8192);
+        let mut more = Msg::from_slice(b"GET /");
+        more.set_more(true);
+        e.encode_raw(more);
+        e.encode_raw(Msg::new());
+        e.encode_raw(Msg::from_slice(&[9; 2000]));
+        let mut out = Vec::new();
+        e.take_all(&mut out);
+        assert_eq!(&out[..5], b"GET /");
+        assert_eq!(out.len(), 5 + 2000);
     }
 }

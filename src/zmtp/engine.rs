@@ -54,6 +54,9 @@ pub struct EngineConfig {
     /// The socket receives routing ids (ROUTER, REP).
     pub recv_routing_id: bool,
     pub router_notify: i32,
+    /// Raw connections (STREAM, `ZMQ_ROUTER_RAW`) announce connects and
+    /// disconnects with an empty message (`ZMQ_STREAM_NOTIFY`).
+    pub raw_notify: bool,
     pub mechanism: i32,
     pub as_server: bool,
     pub plain_username: Vec<u8>,
@@ -95,6 +98,7 @@ impl EngineConfig {
             routing_id: options.routing_id.clone(),
             recv_routing_id: options.recv_routing_id,
             router_notify: options.router_notify,
+            raw_notify: options.raw_notify,
             mechanism: options.mechanism,
             as_server: options.as_server,
             plain_username: options.plain_username.clone(),
@@ -117,6 +121,23 @@ impl EngineConfig {
             peer_address: peer_address.to_string(),
             fd,
         }
+    }
+
+    /// The properties libzmq's `init_properties` gives every connection
+    /// with a known peer address: `Peer-Address` and the private `__fd`
+    /// behind `ZMQ_SRCFD`.
+    pub fn connection_properties(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut props = BTreeMap::new();
+        if !self.peer_address.is_empty() {
+            props.insert(
+                PROPERTY_PEER_ADDRESS.into(),
+                self.peer_address.as_bytes().into(),
+            );
+            if let Some(fd) = self.fd {
+                props.insert(PROPERTY_FD.into(), fd.to_string().into_bytes());
+            }
+        }
+        props
     }
 
     /// libzmq's `session_base_t::zap_enabled`: legacy peers are refused.
@@ -570,16 +591,7 @@ impl Engine {
             self.events.push_back(Event::Message(Msg::new()));
         }
         // First value of a name wins: Peer-Address, then ZAP, then ZMTP.
-        let mut props: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-        if !self.cfg.peer_address.is_empty() {
-            props.insert(
-                PROPERTY_PEER_ADDRESS.into(),
-                self.cfg.peer_address.as_bytes().into(),
-            );
-            if let Some(fd) = self.cfg.fd {
-                props.insert(PROPERTY_FD.into(), fd.to_string().into_bytes());
-            }
-        }
+        let mut props = self.cfg.connection_properties();
         for (k, v) in peer.zap_properties.iter().chain(&peer.zmtp_properties) {
             props.entry(k.clone()).or_insert_with(|| v.clone());
         }

@@ -13,7 +13,9 @@
 //! - [`decoder`] / [`encoder`]: ZMTP 3.x/2.0 and 1.0 framing;
 //! - [`command`]: command bodies and metadata properties;
 //! - [`mechanism`]: NULL, PLAIN client and server, ZAP request and reply;
-//! - [`engine`]: the state machine tying them together, timers included.
+//! - [`engine`]: the state machine tying them together, timers included;
+//! - [`raw`]: the engine of raw connections (STREAM, `ZMQ_ROUTER_RAW`):
+//!   no greeting, no framing, each read one message.
 //!
 //! # Where we differ from libzmq, on purpose
 //!
@@ -44,6 +46,7 @@ pub mod encoder;
 pub mod engine;
 pub mod greeting;
 pub mod mechanism;
+pub mod raw;
 
 #[cfg(test)]
 mod tests;
@@ -68,6 +71,7 @@ pub use encoder::Encoder;
 pub use engine::{CloseReason, Closed, Engine, EngineConfig, Event};
 pub use greeting::{Greeting, Protocol};
 pub use mechanism::zap::ZapRequest;
+pub use raw::RawEngine;
 
 /// The `ZMQ_PROTOCOL_ERROR_*` values of `zmq.h`, carried by
 /// `ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL`.

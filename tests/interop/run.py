@@ -1,0 +1,557 @@
+#!/usr/bin/env python3
+"""Interop: our libzmq.so against the reference libzmq 4.3.5, process to process.
+
+tests/interop/peer.c is one side of a scenario, written against the stable
+zmq.h. This driver
+
+1. builds the reference libzmq (tools/build-reference-libzmq.sh: cmake,
+   the zeromq-src 0.3.6+4.3.5 sources, into target/reference/; a no-op when
+   it is there already);
+2. compiles peer.c twice into target/interop/: `ref/peer` against the
+   reference's zmq.h and libzmq.so.5, `ours/peer` against include/zmq.h and
+   target/release/libzmq.so (each with an rpath; each peer reports the
+   library it really runs with and the driver checks it);
+3. runs every scenario as one ours process against one reference process,
+   in parallel, each with a deadline (a hang is a TIMEOUT naming what each
+   side was waiting for), and every message is checked byte for byte by
+   its receiver;
+4. prints one line per scenario and the summary
+   `interop: N scenarios, P passed, F failed, K known failures`.
+
+Scenarios (see --list):
+  basic/PATTERN/TRANSPORT/ours-TYPE-bind|connect
+      8 patterns (PAIR, REQ/REP, DEALER/ROUTER, PUB/SUB, XPUB/XSUB,
+      PUSH/PULL, and the mixed envelopes REQ/ROUTER, DEALER/REP) x tcp, ipc x our socket is either type x ours binds or
+      connects: the full message set (bodies of 0, 1, 33, 34, 255, 256
+      bytes, 1 MiB and 64 MiB, multipart with empty frames), both ways where
+      the pattern answers.
+  restart/...  the first 6 patterns' matrix with the reference peer killed (SIGKILL)
+      after round 1 and started again on the same endpoint: round 2 must
+      flow with the pattern's semantics (SUB subscriptions are resent,
+      ROUTER routes to the new DEALER, ...).
+  plain/...  PUSH/PULL and DEALER/ROUTER over PLAIN (the binder is the
+      server and runs a ZAP handler), both libraries on both sides.
+  many/PATTERN/TRANSPORT/...  one socket against 100 sockets of the other
+      library (ROUTER x100 DEALER, PULL x100 PUSH, PUB x100 SUB), each
+      library on either side.
+
+Known failures live in tests/interop/known-failures.txt (glob, reason);
+they are reported as KNOWN-FAIL and do not fail the run; a listed scenario
+that passes is reported as XPASS.
+
+Exit status: 0 when every scenario not listed as a known failure passed,
+1 otherwise, 2 on a setup error. Python 3.11, stdlib only.
+
+Usage:
+    python3 tests/interop/run.py                  # everything
+    python3 tests/interop/run.py --only 'restart/pubsub/*' -v
+    python3 tests/interop/run.py --list
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import contextlib
+import dataclasses
+import fcntl
+import fnmatch
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+OUT = REPO / "target" / "interop"
+REFERENCE = REPO / "target" / "reference"
+
+# pattern -> (socket type of side a, of side b)
+PATTERNS = {
+    "pair": ("PAIR", "PAIR"),
+    "reqrep": ("REQ", "REP"),
+    "dealer-router": ("DEALER", "ROUTER"),
+    "pubsub": ("PUB", "SUB"),
+    "xpubxsub": ("XPUB", "XSUB"),
+    "pushpull": ("PUSH", "PULL"),
+    # REQ's and REP's envelope (the empty delimiter) as the other side sees it.
+    "req-router": ("REQ", "ROUTER"),
+    "dealer-rep": ("DEALER", "REP"),
+}
+BASIC_ONLY = {"req-router", "dealer-rep"}
+TRANSPORTS = ("tcp", "ipc")
+# many-peer patterns -> the side with --count sockets (it connects)
+MANY = {"dealer-router": "a", "pushpull": "a", "pubsub": "b"}
+MANY_COUNT = 100
+# PLAIN (the binder is the server): patterns with traffic both ways.
+PLAIN = ("pushpull", "dealer-router")
+
+# Per blocking call inside a peer, and per scenario for the driver. PLAIN's
+# is short: only the known failures (see known-failures.txt) ever reach it.
+OP_TIMEOUT_MS = {"basic": 8000, "restart": 8000, "many": 8000, "plain": 3000}
+SCENARIO_TIMEOUT = {"basic": 40.0, "restart": 40.0, "many": 60.0, "plain": 40.0}
+
+
+@dataclasses.dataclass(frozen=True)
+class Scenario:
+    kind: str            # basic, restart, many
+    pattern: str
+    transport: str
+    ours_side: str       # "a" or "b"
+    ours_binds: bool
+
+    @property
+    def ref_side(self) -> str:
+        return "b" if self.ours_side == "a" else "a"
+
+    def label(self, side: str) -> str:
+        t = PATTERNS[self.pattern][0 if side == "a" else 1]
+        if self.pattern == "pair":
+            t += side
+        if self.kind == "many" and MANY[self.pattern] == side:
+            t += f"x{MANY_COUNT}"
+        return t
+
+    @property
+    def name(self) -> str:
+        how = "bind" if self.ours_binds else "connect"
+        return f"{self.kind}/{self.pattern}/{self.transport}/ours-{self.label(self.ours_side)}-{how}"
+
+
+def all_scenarios() -> list[Scenario]:
+    out = []
+    for kind in ("basic", "restart"):
+        for pattern in PATTERNS:
+            if kind != "basic" and pattern in BASIC_ONLY:
+                continue
+            for transport in TRANSPORTS:
+                for side in "ab":
+                    for binds in (True, False):
+                        out.append(Scenario(kind, pattern, transport, side, binds))
+    for pattern in PLAIN:
+        for transport in TRANSPORTS:
+            for side in "ab":
+                for binds in (True, False):
+                    out.append(Scenario("plain", pattern, transport, side, binds))
+    for pattern, multi in MANY.items():
+        for transport in TRANSPORTS:
+            for side in "ab":
+                # The single socket binds, the hundred connect to it.
+                out.append(Scenario("many", pattern, transport, side, side != multi))
+    return out
+
+
+def read_known_failures(path: Path) -> list[tuple[str, str]]:
+    known = []
+    if not path.exists():
+        return known
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        glob, _, reason = line.partition(" ")
+        known.append((glob, reason.strip() or "(no reason given)"))
+    return known
+
+
+def known_reason(name: str, known: list[tuple[str, str]]) -> str | None:
+    for glob, reason in known:
+        if fnmatch.fnmatchcase(name, glob):
+            return reason
+    return None
+
+
+# ---- building --------------------------------------------------------------
+
+@contextlib.contextmanager
+def build_lock(lockfile: Path | None):
+    if lockfile is None:
+        yield
+        return
+    with open(lockfile, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def setup_error(msg: str) -> None:
+    print(f"interop: setup error: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def build_reference(lockfile: Path | None) -> None:
+    with build_lock(lockfile):
+        r = subprocess.run([str(REPO / "tools" / "build-reference-libzmq.sh")])
+    if r.returncode != 0:
+        setup_error("tools/build-reference-libzmq.sh failed")
+
+
+def compile_peer(flavor: str, include: Path, libdir: Path, lockfile: Path | None) -> Path:
+    exe = OUT / flavor / "peer"
+    cc = os.environ.get("CC", "cc")
+    cmd = [cc, "-std=gnu99", "-O2", "-pthread", "-Wall", "-Wextra", "-Werror",
+           "-I", str(include), str(HERE / "peer.c"), "-o", str(exe),
+           "-L", str(libdir), f"-Wl,-rpath,{libdir}", "-lzmq", "-ldl"]
+    with build_lock(lockfile):
+        r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        setup_error(f"compiling peer.c ({flavor}) failed:\n{' '.join(cmd)}\n{r.stderr}")
+    return exe
+
+
+@dataclasses.dataclass
+class Flavor:
+    name: str            # "ours" or "ref"
+    exe: Path
+    lib: Path            # the resolved libzmq.so.5 it must run with
+
+
+def build(args: argparse.Namespace) -> dict[str, Flavor]:
+    ours_lib = (args.lib / "libzmq.so").resolve()
+    if not ours_lib.is_file():
+        setup_error(f"{args.lib}/libzmq.so missing: run `cargo build --release` first")
+    if not args.no_reference_build:
+        build_reference(args.lock)
+    ref_lib = (REFERENCE / "lib" / "libzmq.so.5").resolve()
+    if not ref_lib.is_file():
+        setup_error(f"{REFERENCE}/lib/libzmq.so.5 missing")
+    # A private directory where -lzmq and the SONAME libzmq.so.5 are ours.
+    ours_dir = OUT / "ours" / "lib"
+    ours_dir.mkdir(parents=True, exist_ok=True)
+    (OUT / "ref").mkdir(parents=True, exist_ok=True)
+    for link in ("libzmq.so", "libzmq.so.5"):
+        p = ours_dir / link
+        if p.is_symlink() or p.exists():
+            p.unlink()
+        p.symlink_to(ours_lib)
+    return {
+        "ours": Flavor("ours", compile_peer("ours", REPO / "include", ours_dir, args.lock), ours_lib),
+        "ref": Flavor("ref", compile_peer("ref", REFERENCE / "include", REFERENCE / "lib", args.lock),
+                      ref_lib),
+    }
+
+
+# ---- running one scenario ------------------------------------------------------
+
+class ScenarioFailed(Exception):
+    pass
+
+
+class Peer:
+    """One peer process; its stdout lines go to the scenario's queue."""
+
+    def __init__(self, role: str, flavor: Flavor, args: list[str], logdir: Path,
+                 events: queue.Queue, env: dict[str, str]):
+        self.role = role                  # "ours" or "ref"
+        self.flavor = flavor
+        self.args = args
+        self.lines: list[str] = []
+        self.t0 = time.monotonic()
+        self.ok = False
+        self.exited = False
+        self.killed = False
+        n = len(list(logdir.glob(f"{role}*.stderr")))
+        self.stderr_path = logdir / f"{role}{'' if n == 0 else n + 1}.stderr"
+        self.stderr = open(self.stderr_path, "w")
+        self.proc = subprocess.Popen([str(flavor.exe)] + args, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self.stderr, text=True,
+                                     bufsize=1, env=env)
+        self.thread = threading.Thread(target=self._pump, args=(events,), daemon=True)
+        self.thread.start()
+
+    def _pump(self, events: queue.Queue) -> None:
+        for line in self.proc.stdout:
+            events.put((self, line.rstrip("\n")))
+        events.put((self, None))
+
+    def send(self, line: str) -> None:
+        with contextlib.suppress(BrokenPipeError, OSError, ValueError):
+            self.proc.stdin.write(line + "\n")
+            self.proc.stdin.flush()
+
+    def kill(self) -> None:
+        self.killed = True
+        with contextlib.suppress(ProcessLookupError):
+            self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.kill()
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()
+        self.thread.join(timeout=5)
+        self.proc.stdout.close()
+        self.stderr.close()
+
+    def describe(self, all_lines: bool = False) -> str:
+        err = self.stderr_path.read_text(errors="replace").strip() if self.stderr_path.exists() else ""
+        tail = " | ".join(self.lines if all_lines else self.lines[-4:])
+        state = "running" if self.proc.poll() is None else f"exit {self.proc.returncode}"
+        out = f"  {self.role} ({' '.join(self.args)}): {state}; last output: {tail or '-'}"
+        if err:
+            out += "\n" + "\n".join("    " + l for l in err.splitlines()[-6:])
+        return out
+
+
+@dataclasses.dataclass
+class Result:
+    scenario: Scenario
+    passed: bool
+    seconds: float
+    detail: str = ""
+    trace: str = ""
+    known: str | None = None
+
+
+class Run:
+    """The state machine of one scenario: start the binder, then the
+    connector once the bound endpoint is known; forward `sig` lines; for a
+    restart, kill the reference after round 1 and start it again."""
+
+    def __init__(self, sc: Scenario, flavors: dict[str, Flavor], ipc_dir: Path, index: int,
+                 big: bool):
+        self.sc = sc
+        self.flavors = flavors
+        self.events: queue.Queue = queue.Queue()
+        self.logdir = OUT / "logs" / sc.name.replace("/", "_")
+        shutil.rmtree(self.logdir, ignore_errors=True)
+        self.logdir.mkdir(parents=True)
+        self.bind_ep = (f"ipc://{ipc_dir}/{index}.ipc" if sc.transport == "ipc"
+                        else "tcp://127.0.0.1:*")
+        self.endpoint: str | None = None       # the binder's resolved endpoint
+        self.big = big
+        self.current: dict[str, Peer] = {}
+        self.all: list[Peer] = []
+        self.phase1_done: set[str] = set()
+        self.restarted = False
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in ("LD_LIBRARY_PATH", "LD_PRELOAD")}
+
+    def peer_args(self, role: str, endpoint_args: list[str], phase: int) -> list[str]:
+        sc = self.sc
+        side = sc.ours_side if role == "ours" else sc.ref_side
+        a = ["--pattern", sc.pattern, "--side", side, "--scenario", sc.kind,
+             "--timeout-ms", str(OP_TIMEOUT_MS[sc.kind])] + endpoint_args
+        if sc.kind == "restart":
+            a += ["--phase", str(phase)]
+        if sc.kind == "many":
+            a += ["--count", str(MANY_COUNT)]
+        if sc.kind == "basic" and self.big:
+            a.append("--big")
+        if sc.kind == "plain":
+            a += ["--plain", "server" if endpoint_args[0] == "--bind" else "client"]
+        return a
+
+    def start(self, role: str, binds: bool, phase: int) -> None:
+        ep = ["--bind", self.endpoint or self.bind_ep] if binds else ["--connect", self.endpoint]
+        p = Peer(role, self.flavors[role], self.peer_args(role, ep, phase), self.logdir,
+                 self.events, self.env)
+        self.current[role] = p
+        self.all.append(p)
+
+    def binder(self) -> str:
+        return "ours" if self.sc.ours_binds else "ref"
+
+    def connector(self) -> str:
+        return "ref" if self.sc.ours_binds else "ours"
+
+    def other(self, role: str) -> str:
+        return "ref" if role == "ours" else "ours"
+
+    def restart_reference(self) -> None:
+        old = self.current["ref"]
+        old.kill()
+        self.restarted = True
+        self.start("ref", binds=self.binder() == "ref", phase=2)
+
+    def handle(self, peer: Peer, line: str | None) -> None:
+        if peer.killed or peer is not self.current.get(peer.role):
+            return                              # the killed reference
+        if line is None:
+            peer.proc.wait()
+            peer.exited = True
+            if peer.proc.returncode != 0 or not peer.ok:
+                raise ScenarioFailed(f"{peer.role} peer failed (exit {peer.proc.returncode})")
+            return
+        peer.lines.append(f"{time.monotonic() - peer.t0:.2f}s {line}")
+        word, _, rest = line.partition(" ")
+        if word == "lib":
+            if Path(rest).resolve() != peer.flavor.lib:
+                raise ScenarioFailed(f"{peer.role} peer runs with {rest}, not {peer.flavor.lib}")
+        elif word == "endpoint":
+            if self.endpoint is None:
+                self.endpoint = rest
+                self.start(self.connector(), binds=False, phase=0 if self.connector() == "ours" else 1)
+        elif word == "sig":
+            other = self.current.get(self.other(peer.role))
+            if other is None:
+                raise ScenarioFailed(f"{peer.role} signalled '{rest}' before its peer started")
+            other.send(line)
+        elif word == "phase1-done":
+            self.phase1_done.add(peer.role)
+            if self.phase1_done == {"ours", "ref"}:
+                self.current["ref"].kill()
+        elif word == "peer-gone":
+            # The survivor saw the reference's connection drop.
+            if self.phase1_done != {"ours", "ref"} or self.restarted:
+                raise ScenarioFailed(f"{peer.role} lost its peer before round 1 was over")
+            self.restart_reference()
+        elif word == "ok":
+            peer.ok = True
+        else:
+            raise ScenarioFailed(f"{peer.role} peer said something unexpected: {line!r}")
+
+    def finished(self) -> bool:
+        return (len(self.current) == 2
+                and all(p.exited and p.ok for p in self.current.values()))
+
+    def execute(self) -> str:
+        deadline = time.monotonic() + SCENARIO_TIMEOUT[self.sc.kind]
+        binder = self.binder()
+        self.start(binder, binds=True, phase=0 if binder == "ours" else 1)
+        while not self.finished():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ScenarioFailed(f"TIMEOUT after {SCENARIO_TIMEOUT[self.sc.kind]:.0f} s")
+            try:
+                peer, line = self.events.get(timeout=left)
+            except queue.Empty:
+                continue
+            self.handle(peer, line)
+        counts = []
+        for role in ("ours", "ref"):
+            n, size = self.current[role].lines[-1].split()[2:4]
+            counts.append(f"{role} checked {n} msgs/{int(size) / 1e6:.1f} MB")
+        return ", ".join(counts)
+
+    def close(self) -> None:
+        for p in self.all:
+            p.close()
+
+    def describe(self, all_lines: bool = False) -> str:
+        return "\n".join(p.describe(all_lines) for p in self.all)
+
+
+def run_scenario(sc: Scenario, flavors: dict[str, Flavor], ipc_dir: Path, index: int,
+                 big: bool) -> Result:
+    t0 = time.monotonic()
+    run = Run(sc, flavors, ipc_dir, index, big)
+    try:
+        detail = run.execute()
+        ok = True
+    except ScenarioFailed as e:
+        ok = False
+        run.close()
+        detail = f"{e}\n{run.describe()}"
+    except Exception as e:                  # the driver's own fault: still a result
+        ok = False
+        run.close()
+        detail = f"driver error: {e!r}\n{run.describe()}"
+    finally:
+        run.close()
+    trace = run.describe(all_lines=True)
+    if ok:
+        shutil.rmtree(run.logdir, ignore_errors=True)
+    return Result(sc, ok, time.monotonic() - t0, detail, trace)
+
+
+# ---- the whole run ---------------------------------------------------------------
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--lib", type=Path, default=REPO / "target" / "release",
+                   help="directory holding our libzmq.so (default target/release)")
+    p.add_argument("--only", metavar="GLOB[,GLOB]",
+                   help="run the scenarios matching any glob (a plain word matches as *word*)")
+    p.add_argument("--jobs", "-j", type=int, default=2 * (os.cpu_count() or 1),
+                   help="scenarios in parallel (default: twice the CPUs)")
+    p.add_argument("--no-big", action="store_true", help="leave out the 64 MiB message")
+    p.add_argument("--verbose", "-v", action="count", default=0,
+                   help="print every scenario's detail; twice: and each peer's output")
+    p.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    p.add_argument("--lock", type=Path, metavar="FILE",
+                   help="hold an exclusive flock on FILE while compiling")
+    p.add_argument("--no-reference-build", action="store_true",
+                   help="use target/reference as it is")
+    p.add_argument("--known-failures", type=Path, default=HERE / "known-failures.txt")
+    return p.parse_args(argv)
+
+
+def select(scenarios: list[Scenario], only: str | None) -> list[Scenario]:
+    if not only:
+        return scenarios
+    globs = [g if any(c in g for c in "*?[") else f"*{g}*" for g in only.split(",") if g]
+    return [s for s in scenarios if any(fnmatch.fnmatchcase(s.name, g) for g in globs)]
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    known = read_known_failures(args.known_failures)
+    scenarios = select(all_scenarios(), args.only)
+    if args.list:
+        for s in scenarios:
+            reason = known_reason(s.name, known)
+            print(s.name + (f"   [known failure: {reason}]" if reason else ""))
+        print(f"{len(scenarios)} scenarios")
+        return 0
+    if not scenarios:
+        setup_error(f"no scenario matches {args.only!r}")
+    t0 = time.monotonic()
+    flavors = build(args)
+    t_build = time.monotonic() - t0
+    ipc_dir = Path(tempfile.mkdtemp(prefix="zi-", dir="/tmp"))
+    results: list[Result] = []
+    lock = threading.Lock()
+
+    def report(r: Result) -> None:
+        r.known = known_reason(r.scenario.name, known)
+        if r.passed:
+            verdict = "XPASS" if r.known else "PASS"
+        else:
+            verdict = "KNOWN-FAIL" if r.known else "FAIL"
+        with lock:
+            results.append(r)
+            print(f"{verdict:<10} {r.seconds:6.2f}s  {r.scenario.name}", flush=True)
+            if r.known and (args.verbose or r.passed):
+                print(f"           listed in known-failures.txt: {r.known}")
+            if not r.passed and (args.verbose or not r.known):
+                print("\n".join("           " + l for l in r.detail.splitlines()), flush=True)
+            elif args.verbose:
+                print(f"           {r.detail}")
+                if args.verbose > 1:
+                    print(r.trace)
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            futures = [pool.submit(run_scenario, s, flavors, ipc_dir, i, not args.no_big)
+                       for i, s in enumerate(scenarios)]
+            for f in concurrent.futures.as_completed(futures):
+                report(f.result())
+    finally:
+        shutil.rmtree(ipc_dir, ignore_errors=True)
+
+    passed = sum(r.passed for r in results)
+    failed = [r for r in results if not r.passed and not r.known]
+    known_failed = [r for r in results if not r.passed and r.known]
+    xpass = [r for r in results if r.passed and r.known]
+    total = time.monotonic() - t0
+    for r in xpass:
+        print(f"note: {r.scenario.name} passed but is listed in known-failures.txt")
+    for r in failed:
+        print(f"FAILED: {r.scenario.name}")
+    print(f"interop: {len(results)} scenarios, {passed} passed, {len(failed)} failed, "
+          f"{len(known_failed)} known failures ({total:.0f} s, of which build {t_build:.0f} s)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
