@@ -503,6 +503,15 @@ impl Pipe {
         }
     }
 
+    /// `ZMQ_HICCUP_MSG`: a connecting session tells its socket that the
+    /// connection dropped, past the HWM as libzmq's `send_hiccup_msg`.
+    pub fn send_hiccup_msg(&mut self, msg: &[u8]) {
+        if self.state == State::Active && !msg.is_empty() {
+            self.write_unchecked(Msg::from_slice(msg));
+            self.flush();
+        }
+    }
+
     /// Messages written and not yet acknowledged as read by the peer.
     pub fn queued_out(&self) -> u64 {
         self.msgs_written - self.peers_msgs_read

@@ -89,6 +89,8 @@ pub struct Session {
     endpoint: String,
     /// The current connection's addresses and fd, for its events.
     pair: EndpointPair,
+    /// `ZMQ_HELLO_MSG` is still to go out first on this connection.
+    hello_pending: bool,
     fd: i32,
 }
 
@@ -146,6 +148,7 @@ impl Session {
             pair: EndpointPair::new("", "", EndpointType::None),
             endpoint: reporting.endpoint,
             fd: -1,
+            hello_pending: false,
             id,
             options,
             socket,
@@ -257,6 +260,9 @@ impl Session {
         let cfg = EngineConfig::new(&self.options, &peer, Some(fd));
         let raw = self.options.raw_socket;
         self.engine = Some(SessionEngine::new(raw, cfg, Instant::now()));
+        // libzmq's hello_msg_session_t: every new connection (and every
+        // reconnection) starts with the hello message.
+        self.hello_pending = self.options.can_send_hello_msg && !self.options.hello_msg.is_empty();
         self.state = State::Connected;
         self.readable = true;
         self.writable = true;
@@ -410,7 +416,16 @@ impl Session {
             return false;
         };
         let mut progress = false;
-        while engine.can_send() {
+        if self.hello_pending
+            && engine.can_send()
+            && engine
+                .send(Msg::from_slice(&self.options.hello_msg))
+                .is_ok()
+        {
+            self.hello_pending = false;
+            progress = true;
+        }
+        while engine.can_send() && !self.hello_pending {
             let Some(m) = pipe.read() else { break };
             if let Err(_m) = engine.send(m) {
                 break;
@@ -458,6 +473,9 @@ impl Session {
                 p.flush();
             }
         }
+        if closed.handshaked {
+            self.notify_lost_connection();
+        }
         self.engine = None;
         if let Some(mut s) = self.stream.take() {
             let _ = s.deregister(cx.registry);
@@ -491,6 +509,25 @@ impl Session {
             }
         }
         self.schedule_reconnect();
+    }
+
+    /// libzmq's `engine_error` messages for a connection that completed its
+    /// handshake: an accepted one leaves `ZMQ_DISCONNECT_MSG` for the
+    /// socket, a connecting one `ZMQ_HICCUP_MSG`, as if the peer sent them.
+    fn notify_lost_connection(&mut self) {
+        let o = &self.options;
+        let Some(p) = self.pipe.as_mut() else { return };
+        match self.role {
+            Role::Accepted if o.can_recv_disconnect_msg && !o.disconnect_msg.is_empty() => {
+                p.set_disconnect_msg(o.disconnect_msg.clone());
+                p.send_disconnect_msg();
+            }
+            Role::Connect(_) if o.can_recv_hiccup_msg && !o.hiccup_msg.is_empty() => {
+                p.rollback();
+                p.send_hiccup_msg(&o.hiccup_msg);
+            }
+            _ => {}
+        }
     }
 
     /// Ends the session: closes the stream and our side of the pipe.

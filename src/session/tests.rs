@@ -217,6 +217,77 @@ fn the_linger_set_just_before_close_is_the_one_that_counts() {
     );
 }
 
+/// A ROUTER bound to a loopback port, and that endpoint.
+fn tcp_router(ctx: &Context, option: Option<(i32, &[u8])>) -> (Socket, String) {
+    let mut r = Socket::new(ctx, types::ROUTER).unwrap();
+    if let Some((o, v)) = option {
+        r.set_option(o, v).unwrap();
+    }
+    set_int(&mut r, ZMQ_RCVTIMEO, 5000);
+    r.bind("tcp://127.0.0.1:*").unwrap();
+    let mut buf = [0u8; 64];
+    let n = r
+        .get_option(crate::options::consts::ZMQ_LAST_ENDPOINT, &mut buf)
+        .unwrap();
+    let ep = std::str::from_utf8(&buf[..n - 1]).unwrap().to_string();
+    (r, ep)
+}
+
+fn tcp_dealer(ctx: &Context, ep: &str, option: Option<(i32, &[u8])>) -> Socket {
+    let mut d = Socket::new(ctx, types::DEALER).unwrap();
+    if let Some((o, v)) = option {
+        d.set_option(o, v).unwrap();
+    }
+    set_int(&mut d, ZMQ_RCVTIMEO, 5000);
+    d.set_option(crate::options::consts::ZMQ_ROUTING_ID, b"D")
+        .unwrap();
+    d.connect(ep).unwrap();
+    d
+}
+
+fn recv_bytes(s: &mut Socket) -> Vec<u8> {
+    s.recv(0).unwrap().data().to_vec()
+}
+
+#[test]
+fn hello_msg_is_the_first_message_of_a_tcp_connection() {
+    use crate::options::consts::ZMQ_HELLO_MSG;
+    let ctx = Context::new();
+    let (mut router, ep) = tcp_router(&ctx, None);
+    let _dealer = tcp_dealer(&ctx, &ep, Some((ZMQ_HELLO_MSG, b"Hi")));
+    assert_eq!(recv_bytes(&mut router), b"D");
+    assert_eq!(recv_bytes(&mut router), b"Hi");
+}
+
+#[test]
+fn disconnect_msg_reaches_the_binder_when_a_tcp_peer_leaves() {
+    use crate::msg::Msg;
+    use crate::options::consts::ZMQ_DISCONNECT_MSG;
+    let ctx = Context::new();
+    let (mut router, ep) = tcp_router(&ctx, Some((ZMQ_DISCONNECT_MSG, b"Bye")));
+    let mut dealer = tcp_dealer(&ctx, &ep, None);
+    dealer.send(&mut Msg::from_slice(b"x"), 0).unwrap();
+    assert_eq!(recv_bytes(&mut router), b"D");
+    assert_eq!(recv_bytes(&mut router), b"x");
+    drop(dealer);
+    assert_eq!(recv_bytes(&mut router), b"D");
+    assert_eq!(recv_bytes(&mut router), b"Bye");
+}
+
+#[test]
+fn hiccup_msg_reaches_the_connecter_when_its_tcp_peer_goes() {
+    use crate::msg::Msg;
+    use crate::options::consts::ZMQ_HICCUP_MSG;
+    let ctx = Context::new();
+    let (mut router, ep) = tcp_router(&ctx, None);
+    let mut dealer = tcp_dealer(&ctx, &ep, Some((ZMQ_HICCUP_MSG, b"Oops")));
+    dealer.send(&mut Msg::from_slice(b"x"), 0).unwrap();
+    assert_eq!(recv_bytes(&mut router), b"D");
+    assert_eq!(recv_bytes(&mut router), b"x");
+    drop(router);
+    assert_eq!(recv_bytes(&mut dealer), b"Oops");
+}
+
 /// A loopback listener whose accept queue is full, so a further connect
 /// stays in progress (its SYNs are dropped) until something gives up.
 fn silent_listener() -> (std::os::fd::OwnedFd, std::net::TcpStream, u16) {

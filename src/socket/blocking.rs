@@ -80,7 +80,7 @@ impl Socket {
         if !msg.is_valid() {
             return Err(Error::EFAULT);
         }
-        if self.core.mailbox.has_pending() {
+        if self.send_commands_due() {
             self.process_commands()?;
         }
         msg.reset_flags(flags::MORE);

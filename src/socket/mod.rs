@@ -33,6 +33,7 @@ mod xsub;
 
 use std::os::fd::RawFd;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::command::{Command, CommandMailbox};
 use crate::ctx::{Context, InprocEndpoint, InprocLookup, PeerInfo, PendingConnection};
@@ -57,6 +58,8 @@ const ZMQ_FD: i32 = 14;
 const ZMQ_EVENTS: i32 = 15;
 const ZMQ_LAST_ENDPOINT: i32 = 32;
 const ZMQ_THREAD_SAFE: i32 = 81;
+/// libzmq's `max_command_delay` (3,000,000 ticks: about 1 ms).
+const SEND_COMMAND_DELAY: Duration = Duration::from_millis(1);
 
 /// What a pattern sees of its socket while handling a call.
 pub struct Cx<'a> {
@@ -133,6 +136,8 @@ struct Core {
     disconnected: Arc<std::sync::atomic::AtomicBool>,
     /// `zmq_socket_monitor` (see `monitoring.rs`).
     monitor: crate::monitor::MonitorSink,
+    /// When `send` last handled commands (see [`Socket::send_commands_due`]).
+    last_send_commands: Option<Instant>,
 }
 
 /// A ZeroMQ socket.
@@ -200,6 +205,7 @@ impl Socket {
                 io_endpoints: Vec::new(),
                 disconnected: Arc::default(),
                 monitor: crate::monitor::MonitorSink::new(),
+                last_send_commands: None,
             },
             pattern,
         })
@@ -704,6 +710,24 @@ impl Socket {
             p.terminate();
         }
         self.remove_pipe(id);
+    }
+
+    /// libzmq's send handles commands at most once per millisecond (its
+    /// TSC throttle in `process_commands`): a fast sender keeps the credit
+    /// (`ActivateWrite`) it had, so it meets its HWM as libzmq's does
+    /// instead of refilling it on every call. Blocking sends and receives
+    /// handle commands as before.
+    fn send_commands_due(&mut self) -> bool {
+        if !self.core.mailbox.has_pending() {
+            return false;
+        }
+        let now = Instant::now();
+        let last = &mut self.core.last_send_commands;
+        if last.is_some_and(|t| now.saturating_duration_since(t) < SEND_COMMAND_DELAY) {
+            return false;
+        }
+        *last = Some(now);
+        true
     }
 
     /// Whether a message can be received now (for pollers).

@@ -249,6 +249,29 @@ fn sends_until_full(s: &mut Socket) -> usize {
 }
 
 #[test]
+fn a_nonblocking_send_takes_new_hwm_credit_at_most_once_per_millisecond() {
+    use crate::options::consts::{ZMQ_RCVHWM, ZMQ_SNDHWM};
+    let ctx = Context::new();
+    let (mut push, mut pull) = pair_of(&ctx, PUSH, PULL, "inproc://throttle");
+    push.set_option(ZMQ_SNDHWM, &int(2)).unwrap();
+    pull.set_option(ZMQ_RCVHWM, &int(2)).unwrap();
+    let n = sends_until_full(&mut push);
+    assert!(n > 0 && n < 10_000);
+    for _ in 0..n {
+        pull.recv(0).unwrap();
+    }
+    // The reader's credit is waiting as a command; a send within the
+    // millisecond after the last look does not take it (libzmq's throttle).
+    push.core.last_send_commands = Some(Instant::now() + Duration::from_secs(60));
+    assert_eq!(
+        push.send(&mut Msg::new(), DONTWAIT).unwrap_err(),
+        Error::EAGAIN
+    );
+    push.core.last_send_commands = Some(Instant::now() - Duration::from_millis(2));
+    push.send(&mut Msg::new(), DONTWAIT).unwrap();
+}
+
+#[test]
 fn hwm_of_a_pending_inproc_connection_sums_both_sides() {
     use crate::options::consts::{ZMQ_RCVHWM, ZMQ_SNDHWM};
     let ctx = Context::new();
