@@ -354,9 +354,12 @@ impl Context {
         }
     }
 
-    /// An io thread for a new listener or connection (round robin), started
-    /// on first use; `EMTHREAD` when the context has none (`IO_THREADS` 0).
-    pub(crate) fn io_thread(&self) -> Result<Arc<CommandMailbox>> {
+    /// An io thread for a new listener or connection, started on first
+    /// use: round robin over the threads `affinity` allows (`ZMQ_AFFINITY`:
+    /// bit i is thread i, 0 means any, as libzmq's `choose_io_thread`).
+    /// `EMTHREAD` when the context has none (`IO_THREADS` 0) or the mask
+    /// names none of them.
+    pub(crate) fn io_thread(&self, affinity: u64) -> Result<Arc<CommandMailbox>> {
         let count = lock(&self.inner.state).options.io_threads;
         let mut io = lock(&self.inner.io_threads);
         if io.threads.is_empty() {
@@ -367,8 +370,14 @@ impl Context {
                 io.threads.push(IoThread::start(format!("ZMQbg/IO/{i}"))?);
             }
         }
-        let i = io.next % io.threads.len();
-        io.next = io.next.wrapping_add(1);
+        let n = io.threads.len();
+        let allowed = |i: usize| affinity == 0 || (i < 64 && affinity & (1 << i) != 0);
+        let start = io.next;
+        let i = (0..n)
+            .map(|k| (start + k) % n)
+            .find(|&i| allowed(i))
+            .ok_or(Error::EMTHREAD)?;
+        io.next = i + 1;
         Ok(io.threads[i].mailbox().clone())
     }
 
@@ -454,6 +463,25 @@ mod tests {
         assert_eq!(c.get_ext(THREAD_NAME_PREFIX, &mut out), Ok(3));
         assert_eq!(&out[..3], b"abc");
         assert_eq!(c.get(12345), Err(Error::EINVAL));
+    }
+
+    #[test]
+    fn affinity_picks_the_io_threads_it_names() {
+        let c = Context::new();
+        c.set(IO_THREADS, 3).unwrap();
+        let any: Vec<_> = (0..3).map(|_| c.io_thread(0).unwrap()).collect();
+        // Without a mask: round robin over all three.
+        assert!(!Arc::ptr_eq(&any[0], &any[1]) && !Arc::ptr_eq(&any[1], &any[2]));
+        assert!(!Arc::ptr_eq(&any[0], &any[2]));
+        for _ in 0..4 {
+            assert!(Arc::ptr_eq(&c.io_thread(0b010).unwrap(), &any[1]));
+        }
+        for _ in 0..4 {
+            let t = c.io_thread(0b101).unwrap();
+            assert!(Arc::ptr_eq(&t, &any[0]) || Arc::ptr_eq(&t, &any[2]));
+        }
+        assert_eq!(c.io_thread(0b1000).err(), Some(Error::EMTHREAD));
+        c.term();
     }
 
     #[test]

@@ -129,7 +129,7 @@ impl super::Socket {
         let pair = EndpointPair::unconnected_bind(resolved.clone());
         self.core.monitor.event_listening(&pair, listen_fd);
         let closed_reported = Arc::new(AtomicBool::new(false));
-        let io = self.core.ctx.io_thread()?;
+        let io = self.core.ctx.io_thread(self.core.options.affinity)?;
         let id = crate::io::next_object_id();
         let l = crate::session::Listener::new(
             id,
@@ -168,7 +168,7 @@ impl super::Socket {
     /// messages queue while connecting.
     pub(super) fn connect_io(&mut self, addr: &str, ep: &Endpoint) -> Result<()> {
         let connector = connector(ep)?;
-        let io = self.core.ctx.io_thread()?;
+        let io = self.core.ctx.io_thread(self.core.options.affinity)?;
         let id = crate::io::next_object_id();
         let o = &self.core.options;
         let (local, remote) = if o.immediate {
