@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::*;
 use crate::ctx::Context;
 use crate::options::consts::*;
+use crate::socket::testing::set_int;
 use crate::socket::types::*;
 
 fn sock(ctx: &Context, t: i32) -> Socket {
@@ -23,10 +24,6 @@ fn connected(ctx: &Context, t: i32, addr: &str) -> Socket {
     let mut s = sock(ctx, t);
     s.connect(addr).unwrap();
     s
-}
-
-fn set_int(s: &mut Socket, opt: i32, v: i32) {
-    s.set_option(opt, &v.to_ne_bytes()).unwrap();
 }
 
 fn send(s: &mut Socket, parts: &[&[u8]]) {

@@ -12,12 +12,9 @@ use crate::options::consts::{
     ZMQ_HANDSHAKE_IVL, ZMQ_RCVTIMEO, ZMQ_RECONNECT_STOP, ZMQ_RECONNECT_STOP_AFTER_DISCONNECT,
     ZMQ_RECONNECT_STOP_CONN_REFUSED, ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED,
 };
+use crate::socket::testing::set_int;
 use crate::socket::{types, Socket};
 use crate::Error;
-
-fn set_int(s: &mut Socket, option: i32, v: i32) {
-    s.set_option(option, &v.to_ne_bytes()).unwrap();
-}
 
 /// A socket of type `t` whose every event is readable from the returned
 /// PAIR.

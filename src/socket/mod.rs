@@ -773,6 +773,8 @@ fn send_hello_msg(pipe: &mut Pipe, hello: &[u8]) {
 }
 
 #[cfg(test)]
+pub(crate) mod testing;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_draft;

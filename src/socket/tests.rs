@@ -1,5 +1,6 @@
 use super::types::*;
 use super::*;
+use crate::socket::testing::{last_endpoint, set_int};
 use std::time::Duration;
 
 fn pair_of(ctx: &Context, a: i32, b: i32, name: &str) -> (Socket, Socket) {
@@ -352,18 +353,6 @@ fn req_rep_over_ipc() {
     drop((req, rep));
     ctx.term();
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-fn set_int(s: &mut Socket, option: i32, value: i32) {
-    s.set_option(option, &value.to_ne_bytes()).unwrap();
-}
-
-fn last_endpoint(s: &mut Socket) -> String {
-    let mut ep = [0u8; 256];
-    let n = s
-        .get_option(crate::options::consts::ZMQ_LAST_ENDPOINT, &mut ep)
-        .unwrap();
-    std::str::from_utf8(&ep[..n - 1]).unwrap().to_string()
 }
 
 /// Publishes `topic` until `sub` receives it (a subscription needs a round

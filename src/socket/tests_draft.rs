@@ -22,10 +22,6 @@ fn connected(ctx: &Context, t: i32, addr: &str) -> Socket {
     s
 }
 
-fn set_int(s: &mut Socket, option: i32, v: i32) {
-    s.set_option(option, &v.to_ne_bytes()).unwrap();
-}
-
 fn get_int(s: &mut Socket, option: i32) -> Result<i32> {
     let mut out = [0u8; 4];
     s.get_option(option, &mut out)?;
@@ -686,6 +682,7 @@ fn sockets_can_move_between_threads_for_the_c_layer_lock() {
 // test_disconnect_msg)
 
 use crate::options::consts::{ZMQ_DISCONNECT_MSG, ZMQ_HELLO_MSG};
+use crate::socket::testing::set_int;
 
 #[test]
 fn binder_hello_msg_reaches_a_connecting_dealer() {

@@ -9,12 +9,9 @@ use super::types::*;
 use super::*;
 use crate::monitor::events;
 use crate::options::consts::*;
+use crate::socket::testing::{last_endpoint, set_int};
 
 const TIMEOUT_MS: i32 = 5000;
-
-fn set_int(s: &mut Socket, option: i32, v: i32) {
-    s.set_option(option, &v.to_ne_bytes()).unwrap();
-}
 
 /// A socket of type `t` with receive/send timeouts, so a broken test
 /// fails instead of hanging.
@@ -23,14 +20,6 @@ fn socket(ctx: &Context, t: i32) -> Socket {
     set_int(&mut s, ZMQ_RCVTIMEO, TIMEOUT_MS);
     set_int(&mut s, ZMQ_SNDTIMEO, TIMEOUT_MS);
     s
-}
-
-fn last_endpoint(s: &mut Socket) -> String {
-    let mut ep = [0u8; 256];
-    let n = s
-        .get_option(crate::options::consts::ZMQ_LAST_ENDPOINT, &mut ep)
-        .unwrap();
-    std::str::from_utf8(&ep[..n - 1]).unwrap().to_string()
 }
 
 /// Binds to a loopback port; returns the endpoint and its `host:port`.
