@@ -89,6 +89,13 @@ impl SessionEngine {
         }
     }
 
+    /// The session refused what the peer sent (RADIO/DISH framing).
+    pub fn protocol_error(&mut self, errno: i32) {
+        if let SessionEngine::Zmtp(e) = self {
+            e.protocol_error(errno);
+        }
+    }
+
     /// No ZAP handler answers (raw connections never ask).
     pub fn zap_unavailable(&mut self) {
         if let SessionEngine::Zmtp(e) = self {

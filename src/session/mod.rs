@@ -14,6 +14,7 @@
 //! closes.
 
 mod engine;
+mod group;
 mod listener;
 mod reconnect;
 pub mod stream;
@@ -38,6 +39,7 @@ use crate::options::Options;
 use crate::pipe::{pipepair, Pipe};
 use crate::zmtp::engine::{CloseReason, Closed, EngineConfig, Event};
 use engine::SessionEngine;
+use group::GroupFraming;
 use stream::Stream;
 
 /// Opens a new connection attempt (a non-blocking connect).
@@ -91,6 +93,8 @@ pub struct Session {
     pair: EndpointPair,
     /// `ZMQ_HELLO_MSG` is still to go out first on this connection.
     hello_pending: bool,
+    /// RADIO/DISH: the group frames and JOIN/LEAVE commands on the wire.
+    groups: GroupFraming,
     fd: i32,
 }
 
@@ -149,6 +153,7 @@ impl Session {
             endpoint: reporting.endpoint,
             fd: -1,
             hello_pending: false,
+            groups: GroupFraming::for_socket(options.socket_type),
             id,
             options,
             socket,
@@ -260,6 +265,7 @@ impl Session {
         let cfg = EngineConfig::new(&self.options, &peer, Some(fd));
         let raw = self.options.raw_socket;
         self.engine = Some(SessionEngine::new(raw, cfg, Instant::now()));
+        self.groups.reset();
         // libzmq's hello_msg_session_t: every new connection (and every
         // reconnection) starts with the hello message.
         self.hello_pending = self.options.can_send_hello_msg && !self.options.hello_msg.is_empty();
@@ -343,11 +349,19 @@ impl Session {
             progress = true;
             match ev {
                 Event::EngineReady => self.engine_ready(cx),
-                Event::Message(m) => {
-                    if !self.push_in(m) {
-                        break;
+                Event::Message(m) => match self.groups.incoming(m) {
+                    Ok(Some(m)) => {
+                        if !self.push_in(m) {
+                            break;
+                        }
                     }
-                }
+                    Ok(None) => {}
+                    Err(e) => {
+                        if let Some(engine) = self.engine.as_mut() {
+                            engine.protocol_error(e.errno());
+                        }
+                    }
+                },
                 Event::Closed(c) => {
                     self.engine_closed(cx, c);
                     break;
@@ -427,8 +441,14 @@ impl Session {
         }
         while engine.can_send() && !self.hello_pending {
             let Some(m) = pipe.read() else { break };
-            if let Err(_m) = engine.send(m) {
+            let (first, second) = self.groups.outgoing(m);
+            if let Err(_m) = engine.send(first) {
                 break;
+            }
+            if let Some(body) = second {
+                // The engine took the group frame, so it is ready and
+                // takes the body too.
+                let _ = engine.send(body);
             }
             progress = true;
         }

@@ -779,4 +779,6 @@ mod tests;
 #[cfg(test)]
 mod tests_draft;
 #[cfg(test)]
+mod tests_radio_dish;
+#[cfg(test)]
 mod tests_stream;

@@ -20,6 +20,9 @@ pub const PING: &[u8] = b"\x04PING";
 pub const PONG: &[u8] = b"\x04PONG";
 pub const SUBSCRIBE: &[u8] = b"\x09SUBSCRIBE";
 pub const CANCEL: &[u8] = b"\x06CANCEL";
+/// RADIO/DISH group membership (rfc-48 over ZMTP, as libzmq's sessions).
+pub const JOIN: &[u8] = b"\x04JOIN";
+pub const LEAVE: &[u8] = b"\x05LEAVE";
 
 /// The longest PING context echoed in a PONG.
 pub const PING_MAX_CONTEXT: usize = 16;

@@ -694,8 +694,27 @@ impl Engine {
                 sub.set_more(msg.has_more());
                 Some(sub)
             }
+            // libzmq's radio_session_t: a DISH's JOIN/LEAVE becomes the
+            // socket's join/leave message. A group too long to hold is
+            // dropped (libzmq asserts). Other sockets drop them.
+            b"JOIN" | b"LEAVE" if self.cfg.socket_type == ZMQ_RADIO => {
+                let mut m = if name == b"JOIN" {
+                    Msg::join()
+                } else {
+                    Msg::leave()
+                };
+                m.set_group(&data[1 + name.len()..]).ok()?;
+                Some(m)
+            }
             _ => None,
         }
+    }
+
+    /// The session found the peer's messages malformed (libzmq's
+    /// `push_msg` failing in `decode_and_push`): end the connection
+    /// with a protocol error, which is not retried.
+    pub fn protocol_error(&mut self, errno: i32) {
+        self.fail(CloseReason::Protocol, errno);
     }
 
     /// libzmq's `stream_engine_base_t::error`: the monitor events and the

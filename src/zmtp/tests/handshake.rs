@@ -348,3 +348,31 @@ mod upstream_vectors {
         assert_eq!(&out[117..], &pooong[..]);
     }
 }
+
+#[test]
+fn join_and_leave_commands_become_group_messages_on_radio_only() {
+    let now = Instant::now();
+    let mut e = engine(&opts(ZMQ_RADIO), now);
+    let mut input = greeting(1, b"NULL");
+    input.extend(ready(&[(b"Socket-Type", b"DISH")]));
+    input.extend(frame(4, b"\x04JOINMovies"));
+    input.extend(frame(4, b"\x05LEAVEMovies"));
+    // A group longer than ZMQ_GROUP_MAX_LENGTH is dropped (libzmq asserts).
+    let long = [&b"\x04JOIN"[..], &[b'g'; 256]].concat();
+    input.extend([6u8]); // a long command frame
+    input.extend((long.len() as u64).to_be_bytes());
+    input.extend(&long);
+    let msgs = feed(&mut e, &input, now);
+    let msgs = messages(&msgs);
+    assert_eq!(msgs.len(), 2);
+    assert!(msgs[0].is_join() && msgs[1].is_leave());
+    assert_eq!(msgs[0].group().to_bytes(), b"Movies");
+    assert_eq!(msgs[1].group().to_bytes(), b"Movies");
+
+    // Any other socket drops them, as libzmq's session_base_t does.
+    let mut e = engine(&opts(ZMQ_DISH), now);
+    let mut input = greeting(1, b"NULL");
+    input.extend(ready(&[(b"Socket-Type", b"RADIO")]));
+    input.extend(frame(4, b"\x04JOINMovies"));
+    assert!(messages(&feed(&mut e, &input, now)).is_empty());
+}
