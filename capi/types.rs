@@ -17,6 +17,7 @@ use std::ffi::{c_int, c_short, c_uchar, c_void};
 /// A message: 64 opaque bytes aligned to a pointer, which the caller owns and
 /// may `memcpy` (the engine never points into it).
 /// cbindgen:field-names=[_]
+#[allow(rustdoc::broken_intra_doc_links)] // the line above is for cbindgen
 #[repr(C, align(8))]
 #[derive(Clone, Copy)]
 pub struct zmq_msg_t(pub [c_uchar; 64]);

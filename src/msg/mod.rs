@@ -2,7 +2,7 @@
 //! `zmq_msg_t`, so the C surface can cast one to the other.
 //!
 //! Kinds, as in libzmq: *very small* messages (up to 33 bytes) live inline
-//! with no allocation; *long* messages point at a refcounted [`Content`]
+//! with no allocation; *long* messages point at a refcounted `Content`
 //! holding either our own buffer (allocated with the header) or a user buffer
 //! with its free function; *constant* messages point at data nobody frees
 //! (`zmq_send_const`, `zmq_msg_init_data` without a free function). Copies of

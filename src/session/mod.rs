@@ -1,6 +1,6 @@
 //! Sessions: one connection's worth of state on an io thread, between a
 //! socket's pipe and the engine driving a byte stream: ZMTP, or raw for
-//! STREAM and `ZMQ_ROUTER_RAW` sockets ([`engine::SessionEngine`]).
+//! STREAM and `ZMQ_ROUTER_RAW` sockets (`engine::SessionEngine`).
 //!
 //! A connecting session (from `zmq_connect`) owns its pipe from the start
 //! unless `ZMQ_IMMEDIATE` is set, reconnects with back-off when the
