@@ -2,9 +2,6 @@
 //! `stream_connecter_base_t::get_new_reconnect_ivl` and the
 //! `ZMQ_RECONNECT_STOP` conditions.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-
 use std::io;
 
 use crate::options::consts::{
@@ -51,10 +48,7 @@ impl Backoff {
 
 /// A random number in `0..below`.
 fn jitter(below: i32) -> i32 {
-    // Each `RandomState` has fresh keys, so hashing nothing is random
-    // enough for spreading reconnects.
-    let r = RandomState::new().build_hasher().finish();
-    (r % below.max(1) as u64) as i32
+    (crate::util::random_u32() % below.max(1) as u32) as i32
 }
 
 /// Whether a failed connect ends the session rather than retrying:
