@@ -6,7 +6,7 @@
 //! `term` does the same, then waits until every socket has been closed.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 
 use crate::command::{Command, CommandMailbox};
 use crate::io::IoThread;
@@ -412,6 +412,23 @@ impl Context {
             .or_default()
             .push(pending());
         InprocLookup::Pending
+    }
+
+    /// How io objects find the ZAP handler (rfc-27) bound at
+    /// `inproc://zeromq.zap.01`, looked up at each request as libzmq's
+    /// `zap_connect` does. It holds the context weakly: sessions live on
+    /// io threads the context owns.
+    pub(crate) fn zap_lookup(&self) -> crate::session::ZapLookup {
+        let weak: Weak<Inner> = Arc::downgrade(&self.inner);
+        Arc::new(move || {
+            let inner = weak.upgrade()?;
+            let eps = lock(&inner.endpoints);
+            let ep = eps.bound.get(crate::zmtp::mechanism::zap::ZAP_ENDPOINT)?;
+            Some(crate::session::ZapHandler {
+                mailbox: ep.mailbox.clone(),
+                recv_routing_id: ep.info.recv_routing_id,
+            })
+        })
     }
 
     /// Removes one inproc binding of a socket; `ENOENT` if it is not ours.

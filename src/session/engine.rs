@@ -9,6 +9,7 @@
 use std::io::IoSlice;
 use std::time::Instant;
 
+use crate::msg::Msg;
 use crate::zmtp::{Engine, EngineConfig, Event, RawEngine};
 
 // The session holding this is boxed already; boxing the larger ZMTP
@@ -93,6 +94,13 @@ impl SessionEngine {
     pub fn protocol_error(&mut self, errno: i32) {
         if let SessionEngine::Zmtp(e) = self {
             e.protocol_error(errno);
+        }
+    }
+
+    /// The ZAP handler's reply (raw connections never ask).
+    pub fn zap_reply(&mut self, frames: &[Msg]) {
+        if let SessionEngine::Zmtp(e) = self {
+            e.zap_reply(frames);
         }
     }
 

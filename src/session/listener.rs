@@ -11,7 +11,7 @@ use mio::event::Source;
 use mio::Interest;
 
 use super::stream::{Listener as OsListener, Stream};
-use super::{Reporting, Session};
+use super::{Session, SessionLinks, ZapLookup};
 use crate::command::{Command, CommandMailbox};
 use crate::io::{next_object_id, IoCx, IoObject, ObjectId};
 use crate::monitor::{EndpointPair, MonitorSink};
@@ -45,6 +45,8 @@ pub struct Listener {
     endpoint: String,
     /// Set by the socket when it reported `CLOSED` itself (on close).
     closed_reported: Arc<AtomicBool>,
+    /// How accepted sessions find the ZAP handler.
+    zap: ZapLookup,
 }
 
 impl Listener {
@@ -55,7 +57,7 @@ impl Listener {
         socket: Arc<CommandMailbox>,
         accept_check: AcceptCheck,
         closing: Closing,
-        reporting: Reporting,
+        links: SessionLinks,
     ) -> Listener {
         let Closing {
             cleanup,
@@ -70,8 +72,9 @@ impl Listener {
             children: Vec::new(),
             cleanup,
             finished: false,
-            monitor: reporting.monitor,
-            endpoint: reporting.endpoint,
+            monitor: links.monitor,
+            endpoint: links.endpoint,
+            zap: links.zap,
             closed_reported,
         }
     }
@@ -87,16 +90,17 @@ impl Listener {
                     let pair = EndpointPair::unconnected_bind(self.endpoint.clone());
                     self.monitor.event_accepted(&pair, stream.as_raw_fd());
                     let id = next_object_id();
-                    let reporting = Reporting {
+                    let links = SessionLinks {
                         monitor: self.monitor.clone(),
                         endpoint: self.endpoint.clone(),
+                        zap: self.zap.clone(),
                     };
                     let s = Session::accepted(
                         id,
                         self.options.clone(),
                         self.socket.clone(),
                         stream,
-                        reporting,
+                        links,
                     );
                     self.children.push(id);
                     cx.spawn(Box::new(s));

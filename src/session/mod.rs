@@ -18,8 +18,10 @@ mod group;
 mod listener;
 mod reconnect;
 pub mod stream;
+mod zap;
 
 pub use listener::{Closing, Listener};
+pub use zap::{no_zap_handler, ZapHandler, ZapLookup};
 
 use std::io::{self, IoSlice, Read, Write};
 use std::os::fd::AsRawFd;
@@ -41,6 +43,7 @@ use crate::zmtp::engine::{CloseReason, Closed, EngineConfig, Event};
 use engine::SessionEngine;
 use group::GroupFraming;
 use stream::Stream;
+use zap::ZapClient;
 
 /// Opens a new connection attempt (a non-blocking connect).
 pub type Connector = Box<dyn FnMut(&Options) -> io::Result<Stream> + Send>;
@@ -95,13 +98,18 @@ pub struct Session {
     hello_pending: bool,
     /// RADIO/DISH: the group frames and JOIN/LEAVE commands on the wire.
     groups: GroupFraming,
+    /// The pipe to the ZAP handler, while a handshake asks it.
+    zap: ZapClient,
     fd: i32,
 }
 
-/// Where a session reports its events and under which endpoint name.
-pub struct Reporting {
+/// What a session reaches besides its socket: where it reports events,
+/// under which endpoint name, and how it finds the context's ZAP handler.
+#[derive(Clone)]
+pub struct SessionLinks {
     pub monitor: MonitorSink,
     pub endpoint: String,
+    pub zap: ZapLookup,
 }
 
 impl Session {
@@ -113,10 +121,10 @@ impl Session {
         socket: Arc<CommandMailbox>,
         pipe: Option<Pipe>,
         connector: Connector,
-        reporting: Reporting,
+        links: SessionLinks,
     ) -> Session {
         let role = Role::Connect(connector);
-        Session::new(id, options, socket, role, pipe, reporting)
+        Session::new(id, options, socket, role, pipe, links)
     }
 
     /// Shares the socket's flag that `ZMQ_RECONNECT_STOP_AFTER_DISCONNECT`
@@ -132,9 +140,9 @@ impl Session {
         options: Options,
         socket: Arc<CommandMailbox>,
         stream: Stream,
-        reporting: Reporting,
+        links: SessionLinks,
     ) -> Session {
-        let mut s = Session::new(id, options, socket, Role::Accepted, None, reporting);
+        let mut s = Session::new(id, options, socket, Role::Accepted, None, links);
         s.stream = Some(stream);
         s
     }
@@ -145,12 +153,13 @@ impl Session {
         socket: Arc<CommandMailbox>,
         role: Role,
         pipe: Option<Pipe>,
-        reporting: Reporting,
+        links: SessionLinks,
     ) -> Session {
         Session {
-            monitor: reporting.monitor,
+            monitor: links.monitor,
             pair: EndpointPair::new("", "", EndpointType::None),
-            endpoint: reporting.endpoint,
+            endpoint: links.endpoint,
+            zap: ZapClient::new(links.zap),
             fd: -1,
             hello_pending: false,
             groups: GroupFraming::for_socket(options.socket_type),
@@ -366,11 +375,14 @@ impl Session {
                     self.engine_closed(cx, c);
                     break;
                 }
-                // ZAP and monitor events come with their features.
-                Event::ZapRequest(_) => {
-                    if let Some(e) = self.engine.as_mut() {
-                        e.zap_unavailable();
+                Event::ZapRequest(req) => {
+                    if !self.zap.send(cx, req.frames) {
+                        if let Some(e) = self.engine.as_mut() {
+                            e.zap_unavailable();
+                        }
                     }
+                    // libzmq reads at once, in case the reply is there.
+                    self.zap_reply_arrived();
                 }
                 Event::HandshakeSucceeded => self.monitor.event_handshake_succeeded(&self.pair, 0),
                 Event::HandshakeFailedNoDetail(e) => {
@@ -388,6 +400,15 @@ impl Session {
             p.flush();
         }
         progress
+    }
+
+    /// Hands a complete ZAP reply, if one came, to the engine.
+    fn zap_reply_arrived(&mut self) {
+        if let Some(frames) = self.zap.read_reply() {
+            if let Some(e) = self.engine.as_mut() {
+                e.zap_reply(&frames);
+            }
+        }
     }
 
     /// Writes a decoded message to the pipe; false (message kept) if full.
@@ -497,6 +518,7 @@ impl Session {
             self.notify_lost_connection();
         }
         self.engine = None;
+        self.zap.close(cx);
         if let Some(mut s) = self.stream.take() {
             let _ = s.deregister(cx.registry);
         }
@@ -553,6 +575,7 @@ impl Session {
     /// Ends the session: closes the stream and our side of the pipe.
     fn end(&mut self, cx: &mut IoCx) {
         self.engine = None;
+        self.zap.close(cx);
         if let Some(mut s) = self.stream.take() {
             let _ = s.deregister(cx.registry);
         }
@@ -685,6 +708,11 @@ impl IoObject for Session {
 
     fn command(&mut self, cx: &mut IoCx, cmd: Command) {
         match cmd {
+            Command::ActivateRead(id) if self.zap.owns(id) => {
+                self.zap.activate_read();
+                self.zap_reply_arrived();
+            }
+            Command::PipeTerm(id) if self.zap.owns(id) => self.zap.peer_terminated(cx),
             Command::ActivateRead(_) => {
                 if let Some(p) = self.pipe.as_mut() {
                     p.activate_read();
@@ -782,3 +810,5 @@ impl IoObject for Session {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_zap;

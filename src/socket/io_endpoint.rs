@@ -11,7 +11,7 @@ use crate::monitor::EndpointPair;
 use crate::options::consts::ZMQ_RECONNECT_STOP_AFTER_DISCONNECT;
 use crate::options::Options;
 use crate::session::stream::{Listener as OsListener, Stream};
-use crate::session::{Connector, Reporting};
+use crate::session::{Connector, SessionLinks};
 use crate::transport::{ipc, tcp};
 use crate::{Error, Result};
 use std::os::fd::AsRawFd;
@@ -141,10 +141,7 @@ impl super::Socket {
                 cleanup,
                 reported: closed_reported.clone(),
             },
-            Reporting {
-                monitor: self.core.monitor.clone(),
-                endpoint: resolved.clone(),
-            },
+            self.session_links(resolved.clone()),
         );
         io.send(Command::Plug(Box::new(l)));
         self.core.mailbox.send(Command::Noop);
@@ -185,10 +182,7 @@ impl super::Socket {
             self.core.mailbox.clone(),
             remote,
             connector,
-            Reporting {
-                monitor: self.core.monitor.clone(),
-                endpoint: addr.to_string(),
-            },
+            self.session_links(addr.to_string()),
         );
         let session = session.stop_after_disconnect(self.core.disconnected.clone());
         let pipe = local.as_ref().map(|p| p.id());
@@ -208,6 +202,15 @@ impl super::Socket {
             listener: None,
         });
         Ok(())
+    }
+
+    /// What the socket's sessions for `endpoint` report to and ask.
+    fn session_links(&self, endpoint: String) -> SessionLinks {
+        SessionLinks {
+            monitor: self.core.monitor.clone(),
+            endpoint,
+            zap: self.core.ctx.zap_lookup(),
+        }
     }
 
     /// unbind/disconnect of a tcp or ipc endpoint.
