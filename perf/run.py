@@ -62,7 +62,12 @@ OUT = REPO / "target" / "perf"
 
 PROGRAMS = ("inproc_thr", "inproc_lat", "proxy_thr",
             "local_thr", "remote_thr", "local_lat", "remote_lat")
-TRANSPORTS = ("inproc", "tcp", "ipc")
+# The networked programs again, built with perf/curve.h force-included: the
+# same code over tcp with CURVE (the binder is the server).
+CURVE_PROGRAMS = ("local_thr", "remote_thr", "local_lat", "remote_lat")
+CURVE_SUFFIX = "_curve"
+# "curve" is tcp with the CURVE mechanism.
+TRANSPORTS = ("inproc", "tcp", "ipc", "curve")
 BENCHES = ("thr", "lat", "proxy")
 FLAVORS = ("ours", "ref")           # the order of each round
 DEFAULT_SIZES = (1, 64, 1024, 65536)
@@ -103,7 +108,8 @@ class Config:
             return ("proxy_thr",)
         if self.transport == "inproc":
             return (f"inproc_{self.bench}",)
-        return (f"local_{self.bench}", f"remote_{self.bench}")
+        suffix = CURVE_SUFFIX if self.transport == "curve" else ""
+        return (f"local_{self.bench}{suffix}", f"remote_{self.bench}{suffix}")
 
     @property
     def label(self) -> str:
@@ -119,6 +125,9 @@ def message_count(cfg: Config, quick: bool) -> int:
         n = 2_000_000
     elif cfg.bench == "thr" and cfg.transport == "inproc":
         n = 5_000_000 if s <= 64 else 2_000_000 if s <= 8192 else 1_000_000
+    elif cfg.bench == "thr" and cfg.transport == "curve":
+        # Every message is encrypted and authenticated: fewer per run.
+        n = 1_000_000 if s <= 64 else 300_000 if s <= 8192 else 20_000
     elif cfg.bench == "thr":
         n = 3_000_000 if s <= 64 else 1_000_000 if s <= 8192 else 50_000
     elif cfg.transport == "inproc":
@@ -174,9 +183,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="Run libzmq's perf programs against our libzmq.so and the "
                     "reference libzmq 4.3.5, alternating, and print medians and ratios "
                     "(> 1 means ours is better).")
-    p.add_argument("--only", default="inproc,tcp,ipc",
+    p.add_argument("--only", default="inproc,tcp,ipc,curve",
                    type=lambda t: split_list(t, TRANSPORTS, "transport"),
-                   help="transports to run (default inproc,tcp,ipc)")
+                   help="transports to run (default inproc,tcp,ipc,curve; curve is tcp"
+                        " with the CURVE mechanism)")
     p.add_argument("--bench", default="thr,lat,proxy",
                    type=lambda t: split_list(t, BENCHES, "benchmark"),
                    help="benchmarks: thr (inproc_thr, local/remote_thr), lat (inproc_lat,"
@@ -330,6 +340,7 @@ def build_flavor(fl: Flavor, vendor: Path, jobs: int, lock: Path | None) -> None
     src, bindir, logs = fl.root / "src", fl.root / "bin", fl.root / "logs"
     for prog in PROGRAMS:
         sync_file(vendor / "perf" / f"{prog}.cpp", src / "perf" / f"{prog}.cpp")
+    sync_file(HERE / "curve.h", src / "perf" / "curve.h")
     sync_file(fl.include / "zmq.h", src / "include" / "zmq.h")
     sync_file(REFERENCE / "platform.hpp", src / "config" / "platform.hpp")
     bindir.mkdir(parents=True, exist_ok=True)
@@ -340,14 +351,17 @@ def build_flavor(fl: Flavor, vendor: Path, jobs: int, lock: Path | None) -> None
 
     def plan(prog: str) -> tuple[list[str], str, str]:
         """The command, the key of a good build, the key of a failed one."""
-        cmd = [cxx, *CXXFLAGS, f"-I{src / 'config'}", str(src / "perf" / f"{prog}.cpp"),
+        source = prog.removesuffix(CURVE_SUFFIX)
+        extra = ["-include", str(src / "perf" / "curve.h")] if source != prog else []
+        cmd = [cxx, *CXXFLAGS, f"-I{src / 'config'}", *extra,
+               str(src / "perf" / f"{source}.cpp"),
                "-o", str(bindir / prog), f"-L{fl.lib}", "-lzmq",
                # DT_RPATH (not RUNPATH) wins over LD_LIBRARY_PATH: each binary
                # always loads the library it was built for.
                f"-Wl,-rpath,{fl.lib}", "-Wl,--disable-new-dtags"]
         key = hashlib.sha256("\0".join(cmd).encode())
-        for f in (src / "perf" / f"{prog}.cpp", src / "include" / "zmq.h",
-                  src / "config" / "platform.hpp"):
+        for f in (src / "perf" / f"{source}.cpp", src / "include" / "zmq.h",
+                  src / "config" / "platform.hpp", src / "perf" / "curve.h"):
             key.update(f.read_bytes())
         good = key.hexdigest()
         # A failed link is retried only when an input or the library changed.
@@ -379,7 +393,8 @@ def build_flavor(fl: Flavor, vendor: Path, jobs: int, lock: Path | None) -> None
 
     errors: dict[str, str | None] = {}
     todo = []
-    for prog in PROGRAMS:
+    every = PROGRAMS + tuple(p + CURVE_SUFFIX for p in CURVE_PROGRAMS)
+    for prog in every:
         cmd, good, bad = plan(prog)
         hit, err = cached(prog, good, bad)
         if hit:
@@ -393,7 +408,7 @@ def build_flavor(fl: Flavor, vendor: Path, jobs: int, lock: Path | None) -> None
                        for prog, cmd, good, bad in todo}
             for prog, fut in futures.items():
                 errors[prog] = fut.result()
-    for prog in PROGRAMS:
+    for prog in every:
         if errors[prog] is None:
             fl.bins[prog] = bindir / prog
             check_linkage(fl, prog)
@@ -563,7 +578,7 @@ class Endpoints:
 
     def new(self, transport: str) -> str:
         self.n += 1
-        if transport == "tcp":
+        if transport in ("tcp", "curve"):
             return f"tcp://127.0.0.1:{free_tcp_port()}"
         return f"ipc://{self.dir}/{self.n}.ipc"
 
