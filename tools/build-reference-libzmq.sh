@@ -8,8 +8,9 @@
 #   target/reference/platform.hpp         the platform.hpp cmake generated
 #
 # Configuration: drafts ON (with ws and the radix tree, as upstream's drafts
-# default), CURVE via the system libsodium, TLS/WSS OFF, libbsd OFF, docs and
-# tests OFF, Release. The vendor tree is copied to target/reference-build/
+# default), CURVE via the system libsodium, TLS/WSS OFF, libbsd OFF, TIPC OFF
+# (cmake would turn it on wherever the kernel has the module; the project's
+# reference build has no TIPC), docs and tests OFF, Release. The vendor tree is copied to target/reference-build/
 # first; nothing is written under ~/.cargo.
 #
 # Idempotent: does nothing when a build with the same configuration is
@@ -35,6 +36,7 @@ CMAKE_ARGS=(
     -DWITH_TLS=OFF
     -DWITH_NSS=OFF
     -DWITH_LIBBSD=OFF
+    -DZMQ_HAVE_TIPC=OFF
     -DENABLE_CURVE=ON
     -DWITH_LIBSODIUM=ON
     -DWITH_DOCS=OFF

@@ -3,7 +3,7 @@
    Upstream generates this file with cmake (builds/cmake/platform.hpp.in).
    This is what upstream's cmake generates on Debian bookworm (x86_64) for the
    configuration of tools/build-reference-libzmq.sh: drafts ON (ws, radix
-   tree), CURVE via libsodium, no TLS/NSS/libbsd/pgm/norm/vmci. Selected with
+   tree), CURVE via libsodium, no TLS/NSS/libbsd/tipc/pgm/norm/vmci. Selected with
    -DZMQ_CUSTOM_PLATFORM_HPP by tests/upstream/run.py.
 
    Only some switches reach the tests; they decide which code paths compile:
@@ -13,8 +13,9 @@
      ZMQ_HAVE_UIO, HAVE_MKDTEMP          iov, ipc wildcard
    test_capabilities checks zmq_has() against ZMQ_HAVE_IPC, _TIPC, _CURVE,
    _OPENPGM, _NORM, _VMCI, HAVE_LIBGSSAPI_KRB5 and ZMQ_BUILD_DRAFT_API: the
-   library under test must report ipc, tipc, curve and draft, and not pgm,
-   norm, gssapi or vmci (upstream's cmake finds linux/tipc.h on Debian).
+   library under test must report ipc, curve and draft, and not tipc, pgm,
+   norm, gssapi or vmci (upstream's cmake would find TIPC on a Debian kernel
+   with the module; the reference build turns it off).
 
    Upstream quirk kept on purpose: cmake checks SO_PRIORITY, SO_BINDTODEVICE
    and O_CLOEXEC with -std=c11 and no _GNU_SOURCE, so they come out undefined
@@ -68,7 +69,6 @@
 
 #define ZMQ_USE_BUILTIN_SHA1
 #define ZMQ_HAVE_WS
-#define ZMQ_HAVE_TIPC
 
 #define ZMQ_HAVE_CURVE
 #define ZMQ_USE_LIBSODIUM
