@@ -7,7 +7,12 @@
  *
  *   peer --pattern P --side a|b (--bind EP | --connect EP)
  *        [--scenario basic|restart|many] [--phase 0|1|2] [--count N]
- *        [--big] [--timeout-ms MS] [--plain server|client]
+ *        [--big] [--timeout-ms MS] [--plain server|client] [--curve server|client]
+ *        [--plain-user U --plain-password P]     (PLAIN client; admin/s3cret)
+ *        [--curve-public Z85 --curve-secret Z85] (CURVE: this side's keys)
+ *        [--curve-server-key Z85]                (CURVE client)
+ *        [--allow-plain USER:PASS]... [--allow-curve Z85,ID]...  (server's ZAP)
+ *        [--user-id ID | --no-user-id] [--await-event NAME]
  *
  * Patterns and their sides (a / b): pair PAIR/PAIR, reqrep REQ/REP,
  * dealer-router DEALER/ROUTER, pubsub PUB/SUB, xpubxsub XPUB/XSUB,
@@ -23,7 +28,12 @@
  *   many     --count N sockets on the side that connects (DEALER, PUSH,
  *            SUB) against one socket (ROUTER, PULL, PUB).
  *   plain    one round of the small set over the PLAIN mechanism
- *            (--plain server|client); the server runs a ZAP handler.
+ *   curve    (--plain server|client) or CURVE (--curve server|client); the
+ *            server runs a ZAP handler, and every content frame it receives
+ *            must carry the User-Id (--user-id) and the property the
+ *            handler gave; the client's must carry none (--no-user-id).
+ *   deny     DEALER client, ROUTER server: the handshake must fail (see
+ *            run_deny) and no message get through.
  *
  * Talk with the driver, one line each, on stdout:
  *   lib PATH          the libzmq this process runs with (dladdr)
@@ -31,6 +41,7 @@
  *   sig WORD          forwarded by the driver to the other peer's stdin
  *   phase1-done       (restart) round 1 is over on this side
  *   peer-gone         (restart, survivor) the killed peer's connection is gone
+ *   event NAME VALUE  (deny) a handshake event of the monitor
  *   ok N BYTES        success: N messages and BYTES body bytes checked
  * and on stdin: "sig WORD" lines from the other peer. A failure prints
  * "FAIL: what" on stderr and exits 1; every blocking call has a timeout.
@@ -296,16 +307,71 @@ static void many_collect(void *s, int reply)
     zmq_msg_close(&m);
 }
 
-/* ---- ZAP: the PLAIN server's authenticator ------------------------------ */
+/* ---- ZAP: the server's authenticator (rfc-27) ----------------------------- */
 
-/* libzmq 4.3.5 refuses PLAIN clients when no ZAP handler is bound, so the
- * server side runs one (rfc-27): it lets "admin"/"s3cret" in and nobody
- * else, until the context terminates. */
+/* libzmq 4.3.5 refuses PLAIN clients when no ZAP handler is bound, so a
+ * PLAIN or CURVE server runs one in its process until the context
+ * terminates. It lets in the PLAIN users (--allow-plain USER:PASS; User-Id
+ * USER) and CURVE client keys (--allow-curve KEY,ID; User-Id ID) it was
+ * given, answers 400 to anybody else, and adds one metadata property,
+ * X-Interop: zap-metadata, to what it lets in. A request that is not what
+ * rfc-27 and the server's options make it (version, domain, mechanism,
+ * credentials) fails the peer: that is the server library's fault. */
+#define MAX_ALLOW 4
+#define ZAP_DOMAIN "interop"
+static struct {
+    char user[64], password[64];
+} allow_plain[MAX_ALLOW];
+static struct {
+    char key[41];
+    const char *id;
+} allow_curve[MAX_ALLOW];
+static int n_allow_plain, n_allow_curve;
+
+static void add_allow_plain(const char *v)
+{
+    const char *colon = strchr(v, ':');
+    if (n_allow_plain == MAX_ALLOW || !colon || colon - v >= 64 || strlen(colon + 1) >= 64)
+        fail("bad --allow-plain \"%s\" (USER:PASS, at most %d)", v, MAX_ALLOW);
+    memcpy(allow_plain[n_allow_plain].user, v, (size_t)(colon - v));
+    strcpy(allow_plain[n_allow_plain].password, colon + 1);
+    n_allow_plain++;
+}
+
+static void add_allow_curve(const char *v)
+{
+    /* ',' is not in the Z85 alphabet */
+    if (n_allow_curve == MAX_ALLOW || strlen(v) < 42 || v[40] != ',')
+        fail("bad --allow-curve \"%s\" (KEY,ID with a 40-character Z85 key)", v);
+    memcpy(allow_curve[n_allow_curve].key, v, 40);
+    allow_curve[n_allow_curve].id = v + 41;
+    n_allow_curve++;
+}
+
+#define ZAP_FRAMES 9
+#define ZAP_FRAME_CAP 64
+
+static void zap_reply(void *handler, const char *request_id, size_t id_len, const char *user_id)
+{
+    /* One metadata property: name length (1 byte), name, value length
+     * (4 bytes, network order), value. */
+    static const char meta[] = "\011X-Interop\000\000\000\014zap-metadata";
+    int ok = user_id != NULL;
+    if (zmq_send(handler, "1.0", 3, ZMQ_SNDMORE) < 0
+        || zmq_send(handler, request_id, id_len, ZMQ_SNDMORE) < 0
+        || zmq_send(handler, ok ? "200" : "400", 3, ZMQ_SNDMORE) < 0
+        || zmq_send(handler, ok ? "OK" : "Denied", ok ? 2 : 6, ZMQ_SNDMORE) < 0
+        || zmq_send(handler, ok ? user_id : "", ok ? strlen(user_id) : 0, ZMQ_SNDMORE) < 0
+        || zmq_send(handler, meta, ok ? sizeof meta - 1 : 0, 0) < 0)
+        zfail("send the ZAP reply");
+}
+
 static void *zap_handler(void *handler)
 {
+    const char *mechanism = opt.curve ? "CURVE" : "PLAIN";
     for (;;) {
-        char frames[8][64];
-        size_t sizes[8];
+        char f[ZAP_FRAMES][ZAP_FRAME_CAP + 1];
+        size_t sz[ZAP_FRAMES];
         int n = 0, more = 1;
         while (more) {
             zmq_msg_t m;
@@ -316,24 +382,44 @@ static void *zap_handler(void *handler)
                 return NULL; /* ETERM */
             }
             more = zmq_msg_more(&m);
-            if (n < 8) {
-                sizes[n] = zmq_msg_size(&m) < 63 ? zmq_msg_size(&m) : 63;
-                memcpy(frames[n], zmq_msg_data(&m), sizes[n]);
-                frames[n][sizes[n]] = 0;
-                n++;
+            if (n < ZAP_FRAMES) {
+                sz[n] = zmq_msg_size(&m);
+                size_t k = sz[n] < ZAP_FRAME_CAP ? sz[n] : ZAP_FRAME_CAP;
+                memcpy(f[n], zmq_msg_data(&m), k);
+                f[n][k] = 0;
             }
+            n++;
             zmq_msg_close(&m);
         }
         /* version, request id, domain, address, routing id, mechanism,
-         * username, password */
-        int ok = n == 8 && strcmp(frames[0], "1.0") == 0 && strcmp(frames[5], "PLAIN") == 0
-                 && strcmp(frames[6], "admin") == 0 && strcmp(frames[7], "s3cret") == 0;
-        zmq_send(handler, "1.0", 3, ZMQ_SNDMORE);
-        zmq_send(handler, frames[1], n > 1 ? sizes[1] : 0, ZMQ_SNDMORE);
-        zmq_send(handler, ok ? "200" : "400", 3, ZMQ_SNDMORE);
-        zmq_send(handler, ok ? "OK" : "Denied", ok ? 2 : 6, ZMQ_SNDMORE);
-        zmq_send(handler, ok ? "admin" : "", ok ? 5 : 0, ZMQ_SNDMORE);
-        zmq_send(handler, "", 0, 0);
+         * credentials (PLAIN: username, password; CURVE: the client's
+         * 32-byte public key) */
+        int want = opt.curve ? 7 : 8;
+        if (n != want)
+            fail("ZAP request of %d frames, expected %d for %s", n, want, mechanism);
+        if (strcmp(f[0], "1.0") != 0)
+            fail("ZAP request version \"%s\", expected \"1.0\"", f[0]);
+        if (strcmp(f[2], ZAP_DOMAIN) != 0)
+            fail("ZAP request domain \"%s\", expected ZMQ_ZAP_DOMAIN \"%s\"", f[2], ZAP_DOMAIN);
+        if (strcmp(f[5], mechanism) != 0)
+            fail("ZAP request mechanism \"%s\", expected \"%s\"", f[5], mechanism);
+        const char *user_id = NULL;
+        if (opt.curve) {
+            if (sz[6] != 32)
+                fail("ZAP CURVE credential of %zu bytes, expected a 32-byte key", sz[6]);
+            char key[41];
+            if (!zmq_z85_encode(key, (const uint8_t *)f[6], 32))
+                zfail("zmq_z85_encode");
+            for (int i = 0; i < n_allow_curve && !user_id; i++)
+                if (strcmp(key, allow_curve[i].key) == 0)
+                    user_id = allow_curve[i].id;
+        } else {
+            for (int i = 0; i < n_allow_plain && !user_id; i++)
+                if (strcmp(f[6], allow_plain[i].user) == 0
+                    && strcmp(f[7], allow_plain[i].password) == 0)
+                    user_id = allow_plain[i].user;
+        }
+        zap_reply(handler, f[1], sz[1] < ZAP_FRAME_CAP ? sz[1] : ZAP_FRAME_CAP, user_id);
     }
 }
 
@@ -349,6 +435,45 @@ static void start_zap_handler(void)
     if (pthread_create(&t, NULL, zap_handler, handler) != 0)
         fail("pthread_create");
     pthread_detach(t);
+}
+
+static void set_opt_str(void *s, int name, const char *value, const char *what)
+{
+    if (!value)
+        fail("%s: no value given", what);
+    if (zmq_setsockopt(s, name, value, strlen(value)) != 0)
+        zfail(what);
+}
+
+/* The security mechanism: the server starts the ZAP handler (once) and
+ * sets its domain; the client gives its credentials. */
+static void secure(void *s)
+{
+    const char *role = opt.plain ? opt.plain : opt.curve;
+    if (!role)
+        return;
+    int server = strcmp(role, "server") == 0;
+    if (!server && strcmp(role, "client") != 0)
+        fail("--plain/--curve take server or client, not \"%s\"", role);
+    if (server) {
+        static int zap_started;
+        if (!zap_started++)
+            start_zap_handler();
+        set_opt_str(s, ZMQ_ZAP_DOMAIN, ZAP_DOMAIN, "ZMQ_ZAP_DOMAIN");
+    }
+    if (opt.plain && server) {
+        set_opt_int(s, ZMQ_PLAIN_SERVER, 1, "ZMQ_PLAIN_SERVER");
+    } else if (opt.plain) {
+        set_opt_str(s, ZMQ_PLAIN_USERNAME, opt.plain_user, "ZMQ_PLAIN_USERNAME");
+        set_opt_str(s, ZMQ_PLAIN_PASSWORD, opt.plain_password, "ZMQ_PLAIN_PASSWORD");
+    } else {
+        set_opt_str(s, ZMQ_CURVE_PUBLICKEY, opt.curve_public, "ZMQ_CURVE_PUBLICKEY");
+        set_opt_str(s, ZMQ_CURVE_SECRETKEY, opt.curve_secret, "ZMQ_CURVE_SECRETKEY");
+        if (server)
+            set_opt_int(s, ZMQ_CURVE_SERVER, 1, "ZMQ_CURVE_SERVER");
+        else
+            set_opt_str(s, ZMQ_CURVE_SERVERKEY, opt.curve_server_key, "ZMQ_CURVE_SERVERKEY");
+    }
 }
 
 /* ---- setup --------------------------------------------------------------- */
@@ -393,17 +518,12 @@ static void *open_socket(int type, const char *routing_id, const char *endpoint)
     if (type == ZMQ_SUB)
         subscribe(s);
     if (opt.scenario[0] == 'r' && opt.phase == 0)
-        start_monitor(s);
-    if (opt.plain && strcmp(opt.plain, "server") == 0) {
-        static int zap_started;
-        if (!zap_started++)
-            start_zap_handler();
-        set_opt_int(s, ZMQ_PLAIN_SERVER, 1, "ZMQ_PLAIN_SERVER");
-    } else if (opt.plain) {
-        if (zmq_setsockopt(s, ZMQ_PLAIN_USERNAME, "admin", 5) != 0
-            || zmq_setsockopt(s, ZMQ_PLAIN_PASSWORD, "s3cret", 6) != 0)
-            zfail("ZMQ_PLAIN_USERNAME/PASSWORD");
-    }
+        start_monitor(s, ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED);
+    if (strcmp(opt.scenario, "deny") == 0)
+        start_monitor(s, ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+                             | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                             | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+    secure(s);
     if (opt.bind_ep) {
         if (zmq_bind(s, opt.bind_ep) != 0)
             zfail("zmq_bind");
@@ -518,11 +638,86 @@ static void run_many(int type)
         close_socket(socks[i]);
 }
 
+/* deny: the handshake fails (wrong PLAIN password, a CURVE client key the
+ * handler refuses with 400, a wrong CURVE server key). The server waits for
+ * its first handshake event, tells the client ("sig seen") and checks that
+ * no message gets through; the client sends one message into the refused
+ * connection, waits for the event it should see (--await-event) and the
+ * server's word, and receives nothing either. Every handshake event goes
+ * to the driver ("event NAME VALUE"), which compares them with libzmq's. */
+#define DENY_QUIET_MS 300
+
+static void expect_nothing(void *s)
+{
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    set_opt_int(s, ZMQ_RCVTIMEO, DENY_QUIET_MS, "ZMQ_RCVTIMEO");
+    last_was_recv = 1;
+    if (zmq_msg_recv(&m, s, 0) >= 0) {
+        char d[128];
+        describe(&m, d, sizeof d);
+        fail("a message got through the failed handshake: %s", d);
+    }
+    if (zmq_errno() != EAGAIN)
+        zfail("zmq_msg_recv");
+    zmq_msg_close(&m);
+}
+
+static void run_deny(int type)
+{
+    const char *id = is("dealer-router", 'a') ? "dealer-0" : NULL;
+    void *s = open_socket(type, id, opt.connect_ep);
+    set_opt_int(s, ZMQ_LINGER, 0, "ZMQ_LINGER");
+    double deadline = now_ms() + opt.timeout_ms;
+    if (opt.bind_ep) {
+        stage = "waiting for the handshake's end";
+        while (!handshake_results) {
+            if (now_ms() > deadline)
+                fail("timed out after %d ms: no handshake event on the server", opt.timeout_ms);
+            drain_monitor(10);
+        }
+        say("sig seen");
+        stage = "checking that nothing gets through";
+        expect_nothing(s);
+    } else {
+        if (type == ZMQ_DEALER || type == ZMQ_PUSH || type == ZMQ_REQ) {
+            stage = "sending into the refused connection";
+            send_msg(s, NULL, A_STREAM(0), 0);
+        }
+        stage = opt.await_event ? "waiting for the awaited event and the server's word"
+                                : "waiting for the server's word";
+        zmq_pollitem_t items[2] = {{monitor, 0, ZMQ_POLLIN, 0}, {NULL, 0, ZMQ_POLLIN, 0}};
+        int told = 0;
+        while (!told || (opt.await_event && !awaited_seen)) {
+            if (now_ms() > deadline)
+                fail("timed out after %d ms: %s", opt.timeout_ms,
+                     !told ? "the server never saw the handshake end" : "the awaited event never came");
+            if (zmq_poll(items, told ? 1 : 2, 10) < 0)
+                zfail("zmq_poll");
+            if (!told && (items[1].revents & ZMQ_POLLIN)) {
+                expect_signal("seen");
+                told = 1;
+            }
+            drain_monitor(0);
+        }
+        stage = "checking that nothing gets through";
+        expect_nothing(s);
+    }
+    drain_monitor(0);
+    stage = "closing";
+    if (zmq_close(s) != 0)
+        zfail("zmq_close");
+}
+
 static void usage(void)
 {
     fprintf(stderr, "usage: peer --pattern P --side a|b (--bind EP | --connect EP) "
                     "[--scenario basic|restart|many] [--phase 0|1|2] [--count N] "
-                    "[--big] [--timeout-ms MS] [--plain server|client]\n");
+                    "[--big] [--timeout-ms MS] [--plain server|client] "
+                    "[--curve server|client] [--plain-user U] [--plain-password P] "
+                    "[--curve-public Z85] [--curve-secret Z85] [--curve-server-key Z85] "
+                    "[--allow-plain USER:PASS]... [--allow-curve Z85,ID]... "
+                    "[--user-id ID | --no-user-id] [--await-event NAME]\n");
     exit(2);
 }
 
@@ -533,6 +728,10 @@ int main(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--big") == 0) {
             opt.big = 1;
+            continue;
+        }
+        if (strcmp(a, "--no-user-id") == 0) {
+            opt.no_user_id = 1;
             continue;
         }
         if (!v)
@@ -556,11 +755,32 @@ int main(int argc, char **argv)
             opt.timeout_ms = atoi(v);
         else if (strcmp(a, "--plain") == 0)
             opt.plain = v;
+        else if (strcmp(a, "--curve") == 0)
+            opt.curve = v;
+        else if (strcmp(a, "--plain-user") == 0)
+            opt.plain_user = v;
+        else if (strcmp(a, "--plain-password") == 0)
+            opt.plain_password = v;
+        else if (strcmp(a, "--curve-public") == 0)
+            opt.curve_public = v;
+        else if (strcmp(a, "--curve-secret") == 0)
+            opt.curve_secret = v;
+        else if (strcmp(a, "--curve-server-key") == 0)
+            opt.curve_server_key = v;
+        else if (strcmp(a, "--allow-plain") == 0)
+            add_allow_plain(v);
+        else if (strcmp(a, "--allow-curve") == 0)
+            add_allow_curve(v);
+        else if (strcmp(a, "--user-id") == 0)
+            opt.user_id = v;
+        else if (strcmp(a, "--await-event") == 0)
+            opt.await_event = v;
         else
             usage();
     }
     if (!opt.pattern || (opt.side != 'a' && opt.side != 'b') || !opt.bind_ep == !opt.connect_ep
-        || opt.count < 1 || opt.count > MAX_COUNT || opt.timeout_ms < 1)
+        || opt.count < 1 || opt.count > MAX_COUNT || opt.timeout_ms < 1
+        || (opt.plain && opt.curve) || (opt.user_id && opt.no_user_id))
         usage();
 
     Dl_info info;
@@ -580,7 +800,10 @@ int main(int argc, char **argv)
 
     if (strcmp(opt.scenario, "many") == 0) {
         run_many(type);
-    } else if (is_basic || strcmp(opt.scenario, "plain") == 0) {
+    } else if (strcmp(opt.scenario, "deny") == 0) {
+        run_deny(type);
+    } else if (is_basic || strcmp(opt.scenario, "plain") == 0
+               || strcmp(opt.scenario, "curve") == 0) {
         const char *id = is("dealer-router", 'a') ? "dealer-0" : NULL;
         void *s = open_socket(type, id, opt.connect_ep);
         round_for(s, 0);

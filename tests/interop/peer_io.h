@@ -68,7 +68,19 @@ static struct {
     int big;
     int timeout_ms;
     const char *plain; /* "server", "client" or NULL (NULL mechanism) */
-} opt = {NULL, 0, NULL, NULL, "basic", 0, 1, 0, 10000, NULL};
+    const char *curve; /* "server", "client" or NULL */
+    /* PLAIN client credentials */
+    const char *plain_user, *plain_password;
+    /* CURVE: this side's key pair, and (client) the server's public key */
+    const char *curve_public, *curve_secret, *curve_server_key;
+    /* User-Id every received content frame must carry (the server, where
+     * ZAP ran), or with no_user_id, must not carry (the client). */
+    const char *user_id;
+    int no_user_id;
+    /* deny: the handshake event the client waits for (NULL: none) */
+    const char *await_event;
+} opt = {NULL, 0, NULL, NULL, "basic", 0, 1, 0, 10000, NULL, NULL, "admin", "s3cret",
+         NULL, NULL, NULL, NULL, 0, NULL};
 
 static void *ctx;
 static const spec_t *set;
@@ -253,6 +265,29 @@ static void expect_text(void *s, const char *text, int more, const char *what)
     zmq_msg_close(&m);
 }
 
+/* ZAP metadata end to end: the User-Id the server's handler gave (and its
+ * extra property), on every frame that came through the connection; none
+ * at all on the client, where no ZAP ran. */
+static void check_user_id(zmq_msg_t *m, uint32_t stream, size_t idx, int f)
+{
+    if (!opt.user_id && !opt.no_user_id)
+        return;
+    const char *got = zmq_msg_gets(m, "User-Id");
+    if (opt.no_user_id) {
+        if (got)
+            fail("stream %u message %zu frame %d: User-Id \"%s\" on the client, where no ZAP ran",
+                 stream, idx, f, got);
+        return;
+    }
+    if (!got || strcmp(got, opt.user_id) != 0)
+        fail("stream %u message %zu frame %d: User-Id is %s%s%s, expected \"%s\"", stream, idx, f,
+             got ? "\"" : "", got ? got : "missing", got ? "\"" : "", opt.user_id);
+    got = zmq_msg_gets(m, "X-Interop");
+    if (!got || strcmp(got, "zap-metadata") != 0)
+        fail("stream %u message %zu frame %d: the ZAP handler's property X-Interop is %s, "
+             "expected \"zap-metadata\"", stream, idx, f, got ? got : "missing");
+}
+
 /* Check a received frame against frame `f` of message `idx` of `stream`. */
 static void check_frame(zmq_msg_t *m, uint32_t stream, size_t idx, int f)
 {
@@ -265,6 +300,7 @@ static void check_frame(zmq_msg_t *m, uint32_t stream, size_t idx, int f)
     if (zmq_msg_more(m) != more)
         fail("stream %u message %zu frame %d: MORE is %d, expected %d", stream, idx, f,
              zmq_msg_more(m), more);
+    check_user_id(m, stream, idx, f);
     uint32_t h = mix(stream, (uint32_t)idx, (uint32_t)f);
     const uint8_t *p = zmq_msg_data(m);
     for (size_t j = 0; j < got; j++)
@@ -332,21 +368,35 @@ static void expect_signal(const char *word)
         fail("driver sent \"%s\", expected \"%s\"", line, want);
 }
 
-/* ---- monitor: wait until the restarted peer is connected -------------- */
+/* ---- monitor: the restarted peer's connection, the handshake's fate ---- */
 
 static void *monitor;
-static int handshakes, disconnects;
+static int handshakes, disconnects, handshake_results, awaited_seen;
 
-static void start_monitor(void *s)
+static void start_monitor(void *s, int events)
 {
-    if (zmq_socket_monitor(s, "inproc://interop-monitor",
-                           ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED) != 0)
+    if (zmq_socket_monitor(s, "inproc://interop-monitor", events) != 0)
         zfail("zmq_socket_monitor");
     monitor = zmq_socket(ctx, ZMQ_PAIR);
     if (!monitor || zmq_connect(monitor, "inproc://interop-monitor") != 0)
         zfail("connect the monitor");
 }
 
+static const char *event_name(int id)
+{
+    switch (id) {
+    case ZMQ_EVENT_HANDSHAKE_SUCCEEDED: return "HANDSHAKE_SUCCEEDED";
+    case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL: return "HANDSHAKE_FAILED_NO_DETAIL";
+    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL: return "HANDSHAKE_FAILED_PROTOCOL";
+    case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: return "HANDSHAKE_FAILED_AUTH";
+    case ZMQ_EVENT_DISCONNECTED: return "DISCONNECTED";
+    default: return "OTHER";
+    }
+}
+
+/* Read the events that are there (waiting up to wait_ms for the first).
+ * In a deny scenario every handshake event goes to the driver as
+ * "event NAME VALUE", which compares them with what libzmq 4.3.5 shows. */
 static void drain_monitor(int wait_ms)
 {
     zmq_pollitem_t it = {monitor, 0, ZMQ_POLLIN, 0};
@@ -357,11 +407,21 @@ static void drain_monitor(int wait_ms)
         if (zmq_msg_recv(&ev, monitor, 0) < 0 || zmq_msg_recv(&addr, monitor, 0) < 0)
             zfail("read a monitor event");
         uint16_t id;
+        uint32_t value;
         memcpy(&id, zmq_msg_data(&ev), sizeof id);
+        memcpy(&value, (uint8_t *)zmq_msg_data(&ev) + 2, sizeof value);
         if (id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
             handshakes++;
         if (id == ZMQ_EVENT_DISCONNECTED)
             disconnects++;
+        if (id & (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+                  | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)) {
+            handshake_results++;
+            if (strcmp(opt.scenario, "deny") == 0)
+                say("event %s %u", event_name(id), value);
+            if (opt.await_event && strcmp(event_name(id), opt.await_event) == 0)
+                awaited_seen++;
+        }
         zmq_msg_close(&ev);
         zmq_msg_close(&addr);
         wait_ms = 0;

@@ -29,8 +29,15 @@ Scenarios (see --list):
       after round 1 and started again on the same endpoint: round 2 must
       flow with the pattern's semantics (SUB subscriptions are resent,
       ROUTER routes to the new DEALER, ...).
-  plain/...  PUSH/PULL and DEALER/ROUTER over PLAIN (the binder is the
-      server and runs a ZAP handler), both libraries on both sides.
+  plain/... and curve/...  REQ/REP, DEALER/ROUTER, PUB/SUB, PUSH/PULL
+      over PLAIN and CURVE (the binder is the server and runs a ZAP handler
+      thread; every content frame it receives must carry the User-Id and
+      the metadata property the handler gave, the client's none), tcp and
+      ipc, both libraries on both sides (REQ/REP: only the REP is server).
+  deny/CASE/...  a wrong PLAIN password, a CURVE client key the handler
+      answers 400, a wrong CURVE server key (DEALER client, ROUTER server,
+      ours either): nothing gets through and each side's handshake events
+      must be the ones libzmq 4.3.5 shows in that role (DENY_EVENTS).
   many/PATTERN/TRANSPORT/...  one socket against 100 sockets of the other
       library (ROUTER x100 DEALER, PULL x100 PUSH, PUB x100 SUB), each
       library on either side.
@@ -89,13 +96,70 @@ TRANSPORTS = ("tcp", "ipc")
 # many-peer patterns -> the side with --count sockets (it connects)
 MANY = {"dealer-router": "a", "pushpull": "a", "pubsub": "b"}
 MANY_COUNT = 100
-# PLAIN (the binder is the server): patterns with traffic both ways.
-PLAIN = ("pushpull", "dealer-router")
+# PLAIN and CURVE (the binder is the server and runs the ZAP handler).
+SECURE_KINDS = ("plain", "curve")
+SECURE = ("reqrep", "dealer-router", "pubsub", "pushpull")
+# Only this side may be the server (bind). libzmq 4.3.5's REQ cannot be a
+# ZAP server that gives a User-Id: its engine pushes the credential message
+# (flags == msg_t::credential) into the session before the first reply, and
+# req_session_t::push_msg, which only takes a delimiter in its `bottom`
+# state, refuses it with EFAULT, so the connection drops after the request.
+SECURE_SERVER_SIDE = {"reqrep": "b"}
 
-# Per blocking call inside a peer, and per scenario for the driver. PLAIN's
-# is short: only the known failures (see known-failures.txt) ever reach it.
-OP_TIMEOUT_MS = {"basic": 8000, "restart": 8000, "many": 8000, "plain": 3000}
-SCENARIO_TIMEOUT = {"basic": 40.0, "restart": 40.0, "many": 60.0, "plain": 40.0}
+# CURVE test keys (Z85). The server's and the client's pair are the examples
+# of libzmq's doc/zmq_curve.txt (also in its tests/test_sodium.cpp and
+# test_heartbeats.cpp); INTRUDER and OTHER_SERVER were made once with the
+# reference's zmq_curve_keypair. The ZAP handler knows CLIENT only.
+SERVER_PUBLIC = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"
+SERVER_SECRET = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6"
+CLIENT_PUBLIC = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"
+CLIENT_SECRET = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs"
+INTRUDER_PUBLIC = "1m/@fi#x/.GO]MU&2QVN!qg(Ou:r!fj@I4.}szpc"
+INTRUDER_SECRET = "[Tkp])QTJpiZ-jnG]04Y/dtJSQ>}F[WvQV8Ow!ac"
+OTHER_SERVER_PUBLIC = "hLKQ53n!yR<FBv1?<{L(Ed^UH8BXO:d]d@5C+7pj"
+CURVE_USER_ID = "client-one"        # the User-Id the handler gives CLIENT
+
+# Handshakes that must fail (DEALER client, ROUTER server; the binder is the
+# server): case -> (server peer's, client peer's arguments).
+DENY_ARGS = {
+    "plain-wrong-password": (
+        ["--plain", "server", "--allow-plain", "admin:s3cret"],
+        ["--plain", "client", "--plain-user", "admin", "--plain-password", "wrong"]),
+    "curve-unknown-client-key": (   # the ZAP handler answers 400
+        ["--curve", "server", "--curve-public", SERVER_PUBLIC, "--curve-secret", SERVER_SECRET,
+         "--allow-curve", f"{CLIENT_PUBLIC},{CURVE_USER_ID}"],
+        ["--curve", "client", "--curve-public", INTRUDER_PUBLIC, "--curve-secret", INTRUDER_SECRET,
+         "--curve-server-key", SERVER_PUBLIC]),
+    "curve-wrong-server-key": (     # the server cannot open the client's HELLO
+        ["--curve", "server", "--curve-public", SERVER_PUBLIC, "--curve-secret", SERVER_SECRET,
+         "--allow-curve", f"{CLIENT_PUBLIC},{CURVE_USER_ID}"],
+        ["--curve", "client", "--curve-public", CLIENT_PUBLIC, "--curve-secret", CLIENT_SECRET,
+         "--curve-server-key", OTHER_SERVER_PUBLIC]),
+}
+# What libzmq 4.3.5's monitors show in each case (ZMQ_EVENT_HANDSHAKE_*,
+# value), as run.py --lib target/reference/lib finds it; ours must show the
+# same set of handshake events in the same role. Every attempt (the client
+# reconnects) shows the same.
+# The PLAIN and CURVE servers report the handler's 400 and send an ERROR
+# command with it, which the client reports in turn. A CURVE server that
+# cannot open the HELLO box reports ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC
+# and closes the connection, which the client, still handshaking, reports
+# with errno EPIPE (32).
+DENY_EVENTS: dict[str, dict[str, set[tuple[str, int]]]] = {
+    "plain-wrong-password": {"server": {("HANDSHAKE_FAILED_AUTH", 400)},
+                             "client": {("HANDSHAKE_FAILED_AUTH", 400)}},
+    "curve-unknown-client-key": {"server": {("HANDSHAKE_FAILED_AUTH", 400)},
+                                 "client": {("HANDSHAKE_FAILED_AUTH", 400)}},
+    "curve-wrong-server-key": {"server": {("HANDSHAKE_FAILED_PROTOCOL", 0x11000001)},
+                               "client": {("HANDSHAKE_FAILED_NO_DETAIL", 32)}},
+}
+
+# Per blocking call inside a peer, and per scenario for the driver. The
+# security kinds' is short: a refused handshake only ever reaches it.
+OP_TIMEOUT_MS = {"basic": 8000, "restart": 8000, "many": 8000, "plain": 3000, "curve": 3000,
+                 "deny": 3000}
+SCENARIO_TIMEOUT = {"basic": 40.0, "restart": 40.0, "many": 60.0, "plain": 40.0, "curve": 40.0,
+                    "deny": 40.0}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,6 +169,7 @@ class Scenario:
     transport: str
     ours_side: str       # "a" or "b"
     ours_binds: bool
+    case: str = ""       # deny: a key of DENY_ARGS
 
     @property
     def ref_side(self) -> str:
@@ -121,7 +186,8 @@ class Scenario:
     @property
     def name(self) -> str:
         how = "bind" if self.ours_binds else "connect"
-        return f"{self.kind}/{self.pattern}/{self.transport}/ours-{self.label(self.ours_side)}-{how}"
+        what = self.case if self.kind == "deny" else self.pattern
+        return f"{self.kind}/{what}/{self.transport}/ours-{self.label(self.ours_side)}-{how}"
 
 
 def all_scenarios() -> list[Scenario]:
@@ -134,11 +200,21 @@ def all_scenarios() -> list[Scenario]:
                 for side in "ab":
                     for binds in (True, False):
                         out.append(Scenario(kind, pattern, transport, side, binds))
-    for pattern in PLAIN:
+    for kind in SECURE_KINDS:
+        for pattern in SECURE:
+            for transport in TRANSPORTS:
+                for side in "ab":
+                    for binds in (True, False):
+                        server_side = side if binds else ("b" if side == "a" else "a")
+                        if SECURE_SERVER_SIDE.get(pattern, server_side) != server_side:
+                            continue
+                        out.append(Scenario(kind, pattern, transport, side, binds))
+    for case in DENY_ARGS:
         for transport in TRANSPORTS:
-            for side in "ab":
-                for binds in (True, False):
-                    out.append(Scenario("plain", pattern, transport, side, binds))
+            # The ROUTER binds and is the server: ours is the server or the client.
+            for ours_server in (True, False):
+                out.append(Scenario("deny", "dealer-router", transport,
+                                    "b" if ours_server else "a", ours_server, case))
     for pattern, multi in MANY.items():
         for transport in TRANSPORTS:
             for side in "ab":
@@ -254,6 +330,7 @@ class Peer:
         self.flavor = flavor
         self.args = args
         self.lines: list[str] = []
+        self.events: set[tuple[str, int]] = set()     # deny: handshake events
         self.t0 = time.monotonic()
         self.ok = False
         self.exited = False
@@ -347,8 +424,25 @@ class Run:
             a += ["--count", str(MANY_COUNT)]
         if sc.kind == "basic" and self.big:
             a.append("--big")
-        if sc.kind == "plain":
-            a += ["--plain", "server" if endpoint_args[0] == "--bind" else "client"]
+        server = endpoint_args[0] == "--bind"
+        if sc.kind == "plain" and server:
+            a += ["--plain", "server", "--allow-plain", "admin:s3cret", "--user-id", "admin"]
+        elif sc.kind == "plain":
+            a += ["--plain", "client", "--plain-user", "admin", "--plain-password", "s3cret",
+                  "--no-user-id"]
+        elif sc.kind == "curve" and server:
+            a += ["--curve", "server", "--curve-public", SERVER_PUBLIC,
+                  "--curve-secret", SERVER_SECRET,
+                  "--allow-curve", f"{CLIENT_PUBLIC},{CURVE_USER_ID}", "--user-id", CURVE_USER_ID]
+        elif sc.kind == "curve":
+            a += ["--curve", "client", "--curve-public", CLIENT_PUBLIC,
+                  "--curve-secret", CLIENT_SECRET, "--curve-server-key", SERVER_PUBLIC,
+                  "--no-user-id"]
+        elif sc.kind == "deny":
+            a += DENY_ARGS[sc.case][0 if server else 1]
+            want = DENY_EVENTS[sc.case]["client"]
+            if not server and want:
+                a += ["--await-event", sorted(want)[0][0]]
         return a
 
     def start(self, role: str, binds: bool, phase: int) -> None:
@@ -405,6 +499,9 @@ class Run:
             if self.phase1_done != {"ours", "ref"} or self.restarted:
                 raise ScenarioFailed(f"{peer.role} lost its peer before round 1 was over")
             self.restart_reference()
+        elif word == "event" and self.sc.kind == "deny":
+            name, _, value = rest.partition(" ")
+            peer.events.add((name, int(value)))
         elif word == "ok":
             peer.ok = True
         else:
@@ -427,11 +524,27 @@ class Run:
             except queue.Empty:
                 continue
             self.handle(peer, line)
+        if self.sc.kind == "deny":
+            self.check_deny_events()
         counts = []
         for role in ("ours", "ref"):
             n, size = self.current[role].lines[-1].split()[2:4]
             counts.append(f"{role} checked {n} msgs/{int(size) / 1e6:.1f} MB")
         return ", ".join(counts)
+
+    def check_deny_events(self) -> None:
+        """Each side's set of handshake events against libzmq 4.3.5's."""
+        def show(events):
+            return ", ".join(f"{n} {v}" for n, v in sorted(events)) or "none"
+        wrong = []
+        for role, peer in self.current.items():
+            part = "server" if (role == "ours") == self.sc.ours_binds else "client"
+            want = DENY_EVENTS[self.sc.case][part]
+            if want is None or peer.events != want:
+                wrong.append(f"{role} as the {part} saw {show(peer.events)}; "
+                             f"libzmq 4.3.5 shows {'?' if want is None else show(want)}")
+        if wrong:
+            raise ScenarioFailed("handshake events: " + "; ".join(wrong))
 
     def close(self) -> None:
         for p in self.all:
