@@ -8,6 +8,7 @@
  *   peer --pattern P --side a|b (--bind EP | --connect EP)
  *        [--scenario basic|restart|many] [--phase 0|1|2] [--count N]
  *        [--big] [--timeout-ms MS] [--plain server|client]
+ *        [--curve server|client]
  *
  * Patterns and their sides (a / b): pair PAIR/PAIR, reqrep REQ/REP,
  * dealer-router DEALER/ROUTER, pubsub PUB/SUB, xpubxsub XPUB/XSUB,
@@ -24,6 +25,10 @@
  *            SUB) against one socket (ROUTER, PULL, PUB).
  *   plain    one round of the small set over the PLAIN mechanism
  *            (--plain server|client); the server runs a ZAP handler.
+ *   curve    one round of the full set over CURVE (--curve server|client):
+ *            fixed server keys, a fresh client key pair from
+ *            zmq_curve_keypair, no ZAP handler (Stonehouse on both
+ *            libraries).
  *
  * Talk with the driver, one line each, on stdout:
  *   lib PATH          the libzmq this process runs with (dladdr)
@@ -404,6 +409,23 @@ static void *open_socket(int type, const char *routing_id, const char *endpoint)
             || zmq_setsockopt(s, ZMQ_PLAIN_PASSWORD, "s3cret", 6) != 0)
             zfail("ZMQ_PLAIN_USERNAME/PASSWORD");
     }
+    /* libzmq's test_sodium pair (hintjens.com/blog:45). */
+    static const char server_public[] = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
+    static const char server_secret[] = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs";
+    if (opt.curve && strcmp(opt.curve, "server") == 0) {
+        set_opt_int(s, ZMQ_CURVE_SERVER, 1, "ZMQ_CURVE_SERVER");
+        if (zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, server_secret, 40) != 0)
+            zfail("ZMQ_CURVE_SECRETKEY");
+    } else if (opt.curve) {
+        char public_key[41], secret_key[41], derived[41];
+        if (zmq_curve_keypair(public_key, secret_key) != 0
+            || zmq_curve_public(derived, secret_key) != 0 || strcmp(derived, public_key) != 0)
+            zfail("zmq_curve_keypair/zmq_curve_public");
+        if (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_public, 40) != 0
+            || zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, public_key, 40) != 0
+            || zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, secret_key, 40) != 0)
+            zfail("ZMQ_CURVE_*KEY");
+    }
     if (opt.bind_ep) {
         if (zmq_bind(s, opt.bind_ep) != 0)
             zfail("zmq_bind");
@@ -522,7 +544,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: peer --pattern P --side a|b (--bind EP | --connect EP) "
                     "[--scenario basic|restart|many] [--phase 0|1|2] [--count N] "
-                    "[--big] [--timeout-ms MS] [--plain server|client]\n");
+                    "[--big] [--timeout-ms MS] [--plain server|client] [--curve server|client]\n");
     exit(2);
 }
 
@@ -556,6 +578,8 @@ int main(int argc, char **argv)
             opt.timeout_ms = atoi(v);
         else if (strcmp(a, "--plain") == 0)
             opt.plain = v;
+        else if (strcmp(a, "--curve") == 0)
+            opt.curve = v;
         else
             usage();
     }
@@ -570,8 +594,9 @@ int main(int argc, char **argv)
         say("lib ?");
 
     int is_basic = strcmp(opt.scenario, "basic") == 0;
-    set = is_basic ? FULL_SET : SMALL_SET;
-    set_len = is_basic ? FULL_LEN - (opt.big ? 0 : 1) : SMALL_LEN;
+    int is_curve = strcmp(opt.scenario, "curve") == 0;
+    set = is_basic || is_curve ? FULL_SET : SMALL_SET;
+    set_len = is_basic || is_curve ? FULL_LEN - (opt.big ? 0 : 1) : SMALL_LEN;
 
     ctx = zmq_ctx_new();
     if (!ctx)
@@ -580,7 +605,7 @@ int main(int argc, char **argv)
 
     if (strcmp(opt.scenario, "many") == 0) {
         run_many(type);
-    } else if (is_basic || strcmp(opt.scenario, "plain") == 0) {
+    } else if (is_basic || is_curve || strcmp(opt.scenario, "plain") == 0) {
         const char *id = is("dealer-router", 'a') ? "dealer-0" : NULL;
         void *s = open_socket(type, id, opt.connect_ep);
         round_for(s, 0);

@@ -68,7 +68,8 @@ static struct {
     int big;
     int timeout_ms;
     const char *plain; /* "server", "client" or NULL (NULL mechanism) */
-} opt = {NULL, 0, NULL, NULL, "basic", 0, 1, 0, 10000, NULL};
+    const char *curve; /* "server", "client" or NULL */
+} opt = {NULL, 0, NULL, NULL, "basic", 0, 1, 0, 10000, NULL, NULL};
 
 static void *ctx;
 static const spec_t *set;

@@ -31,6 +31,9 @@ Scenarios (see --list):
       ROUTER routes to the new DEALER, ...).
   plain/...  PUSH/PULL and DEALER/ROUTER over PLAIN (the binder is the
       server and runs a ZAP handler), both libraries on both sides.
+  curve/...  PUSH/PULL and DEALER/ROUTER over CURVE (the binder is the
+      server, no ZAP handler), the full message set, both libraries on
+      both sides.
   many/PATTERN/TRANSPORT/...  one socket against 100 sockets of the other
       library (ROUTER x100 DEALER, PULL x100 PUSH, PUB x100 SUB), each
       library on either side.
@@ -91,11 +94,15 @@ MANY = {"dealer-router": "a", "pushpull": "a", "pubsub": "b"}
 MANY_COUNT = 100
 # PLAIN (the binder is the server): patterns with traffic both ways.
 PLAIN = ("pushpull", "dealer-router")
+# CURVE (the binder is the server, Stonehouse): the same patterns.
+CURVE = PLAIN
 
 # Per blocking call inside a peer, and per scenario for the driver. PLAIN's
 # is short: only the known failures (see known-failures.txt) ever reach it.
-OP_TIMEOUT_MS = {"basic": 8000, "restart": 8000, "many": 8000, "plain": 3000}
-SCENARIO_TIMEOUT = {"basic": 40.0, "restart": 40.0, "many": 60.0, "plain": 40.0}
+OP_TIMEOUT_MS = {"basic": 8000, "restart": 8000, "many": 8000, "plain": 3000,
+                 "curve": 8000}
+SCENARIO_TIMEOUT = {"basic": 40.0, "restart": 40.0, "many": 60.0, "plain": 40.0,
+                    "curve": 60.0}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,11 +141,12 @@ def all_scenarios() -> list[Scenario]:
                 for side in "ab":
                     for binds in (True, False):
                         out.append(Scenario(kind, pattern, transport, side, binds))
-    for pattern in PLAIN:
-        for transport in TRANSPORTS:
-            for side in "ab":
-                for binds in (True, False):
-                    out.append(Scenario("plain", pattern, transport, side, binds))
+    for kind, patterns in (("plain", PLAIN), ("curve", CURVE)):
+        for pattern in patterns:
+            for transport in TRANSPORTS:
+                for side in "ab":
+                    for binds in (True, False):
+                        out.append(Scenario(kind, pattern, transport, side, binds))
     for pattern, multi in MANY.items():
         for transport in TRANSPORTS:
             for side in "ab":
@@ -349,6 +357,10 @@ class Run:
             a.append("--big")
         if sc.kind == "plain":
             a += ["--plain", "server" if endpoint_args[0] == "--bind" else "client"]
+        if sc.kind == "curve":
+            a += ["--curve", "server" if endpoint_args[0] == "--bind" else "client"]
+        if sc.kind == "curve" and self.big:
+            a.append("--big")
         return a
 
     def start(self, role: str, binds: bool, phase: int) -> None:
