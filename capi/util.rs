@@ -18,6 +18,7 @@ use crate::util::counter::AtomicCounter;
 use crate::util::stopwatch::Stopwatch;
 use crate::util::timers::Timers;
 use crate::util::{self as engine, z85};
+use crate::zmtp::mechanism::curve::keys as curve_keys;
 use crate::{Error, Result};
 
 /// The calling thread's `errno` (zmq_errno(3)).
@@ -114,24 +115,44 @@ pub unsafe extern "C" fn zmq_z85_decode(dest_: *mut u8, string_: *const c_char) 
     }
 }
 
-/// A new CURVE key pair as two Z85 strings; ENOTSUP in this build (zmq_curve_keypair(3)).
+/// A new CURVE key pair as two 40-character Z85 strings with NULs, 41 bytes each (zmq_curve_keypair(3)).
 #[no_mangle]
 pub unsafe extern "C" fn zmq_curve_keypair(
     z85_public_key_: *mut c_char,
     z85_secret_key_: *mut c_char,
 ) -> c_int {
-    let _ = (z85_public_key_, z85_secret_key_);
-    fail(Error::ENOTSUP)
+    if z85_public_key_.is_null() || z85_secret_key_.is_null() {
+        return fail(Error::EFAULT);
+    }
+    // SAFETY: non-NULL, and the caller provides two 41-byte buffers
+    // (zmq_curve_keypair(3)).
+    let (public, secret) = unsafe {
+        (
+            &mut *z85_public_key_.cast::<[u8; 41]>(),
+            &mut *z85_secret_key_.cast::<[u8; 41]>(),
+        )
+    };
+    curve_keys::keypair_z85(public, secret);
+    0
 }
 
-/// The CURVE public key of a Z85 secret key; ENOTSUP in this build (zmq_curve_public(3)).
+/// The CURVE public key of a Z85 secret key, as 40 Z85 characters and a NUL (zmq_curve_public(3)).
 #[no_mangle]
 pub unsafe extern "C" fn zmq_curve_public(
     z85_public_key_: *mut c_char,
     z85_secret_key_: *const c_char,
 ) -> c_int {
-    let _ = (z85_public_key_, z85_secret_key_);
-    fail(Error::ENOTSUP)
+    // SAFETY: the caller passes NULL or a C string.
+    let Some(secret) = (unsafe { opt_cstr(z85_secret_key_) }) else {
+        return fail(Error::EFAULT);
+    };
+    if z85_public_key_.is_null() {
+        return fail(Error::EFAULT);
+    }
+    // SAFETY: non-NULL, and the caller provides a 41-byte buffer
+    // (zmq_curve_public(3)) that does not overlap the secret key.
+    let public = unsafe { &mut *z85_public_key_.cast::<[u8; 41]>() };
+    ret_zero(curve_keys::public_z85(secret.to_bytes(), public))
 }
 
 /// The counter behind a `zmq_atomic_counter_new` handle.

@@ -1125,10 +1125,12 @@ ZMQ_EXPORT char *zmq_z85_encode(char *dest_, const uint8_t *data_, size_t size_)
 // Decode the Z85 string `string_` (length a multiple of 5) into `dest_` (zmq_z85_decode(3)).
 ZMQ_EXPORT uint8_t *zmq_z85_decode(uint8_t *dest_, const char *string_);
 
-// A new CURVE key pair as two Z85 strings; ENOTSUP in this build (zmq_curve_keypair(3)).
-ZMQ_EXPORT int zmq_curve_keypair(char *z85_public_key_, char *z85_secret_key_);
+// A new CURVE key pair as two 40-character Z85 strings with NULs, 41 bytes each (zmq_curve_keypair(3)).
+ZMQ_EXPORT
+int zmq_curve_keypair(char *z85_public_key_,
+                      char *z85_secret_key_);
 
-// The CURVE public key of a Z85 secret key; ENOTSUP in this build (zmq_curve_public(3)).
+// The CURVE public key of a Z85 secret key, as 40 Z85 characters and a NUL (zmq_curve_public(3)).
 ZMQ_EXPORT int zmq_curve_public(char *z85_public_key_, const char *z85_secret_key_);
 
 // A new atomic counter at zero (zmq_atomic_counter_new(3)).

@@ -67,6 +67,8 @@ struct Content {
     hint: *mut c_void,
     /// The data follows this header in the same allocation.
     inline_data: bool,
+    /// The data size the allocation was made for (`size` may shrink).
+    capacity: usize,
 }
 
 impl Content {
@@ -209,6 +211,7 @@ impl Msg {
                 ffn: None,
                 hint: ptr::null_mut(),
                 inline_data: true,
+                capacity: size,
             });
         }
         Ok(Msg::long(content))
@@ -248,6 +251,7 @@ impl Msg {
             ffn: Some(ffn),
             hint,
             inline_data: false,
+            capacity: size,
         });
         Ok(Msg::long(Box::into_raw(content)))
     }
@@ -327,6 +331,32 @@ impl Msg {
         }
         // SAFETY: as in `data`; `&mut self` keeps this handle's view unique.
         unsafe { std::slice::from_raw_parts_mut(p, n) }
+    }
+
+    /// Cuts the body to its first `size` bytes (libzmq's `msg_t::shrink`);
+    /// a `size` not below the current one changes nothing. An unshared
+    /// body keeps its buffer; a shared or constant one is copied first, so
+    /// other handles never see the change.
+    pub fn shrink(&mut self, size: usize) {
+        if size >= self.size() {
+            return;
+        }
+        match self.kind {
+            KIND_VSM => self.vsm_len = size as u8,
+            KIND_LONG if !self.is_shared() => {
+                // SAFETY: an unshared long message is the only handle on
+                // its content, and the size only goes down, so the buffer
+                // stays valid for it.
+                unsafe { (*self.content()).size = size };
+            }
+            _ => {
+                let mut m = Msg::from_slice(&self.data()[..size]);
+                m.flags = self.flags & !flags::SHARED;
+                m.meta = self.meta.take();
+                m.routing_id = self.routing_id;
+                *self = m;
+            }
+        }
     }
 
     pub fn flags(&self) -> u8 {
@@ -507,7 +537,7 @@ impl Msg {
                         ffn(c.data as *mut c_void, c.hint);
                     }
                     if c.inline_data {
-                        let layout = Content::layout(c.size).unwrap_or_else(|| alloc_failure());
+                        let layout = Content::layout(c.capacity).unwrap_or_else(|| alloc_failure());
                         alloc::dealloc(content as *mut u8, layout);
                     } else {
                         drop(Box::from_raw(content));

@@ -35,7 +35,9 @@ pub fn has(capability: &str) -> bool {
         // This build exports the ZMQ_BUILD_DRAFT_API surface.
         "draft" => cfg!(feature = "draft"),
         "ipc" => true,
-        // Not yet: "curve"; never: "pgm", "tipc", "norm", "vmci",
+        // CURVE over RustCrypto's crypto_box (src/zmtp/mechanism/curve).
+        "curve" => true,
+        // Never: "pgm", "tipc", "norm", "vmci",
         // "gssapi", "ws"/"wss" (libzmq 4.3.5 probes those as "WS"/"WSS").
         _ => false,
     }
@@ -49,8 +51,9 @@ mod tests {
     fn has_reports_draft_and_nothing_unsupported() {
         assert_eq!(has("draft"), cfg!(feature = "draft"));
         assert!(has("ipc"));
+        assert!(has("curve"));
         for cap in [
-            "curve", "gssapi", "pgm", "tipc", "norm", "vmci", "ws", "wss", "WS", "",
+            "gssapi", "pgm", "tipc", "norm", "vmci", "ws", "wss", "WS", "",
         ] {
             assert!(!has(cap), "{cap}");
         }

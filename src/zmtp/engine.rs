@@ -35,12 +35,13 @@ use std::time::{Duration, Instant};
 
 use super::command::{self, PROPERTY_FD, PROPERTY_PEER_ADDRESS};
 use super::greeting::{Greeting, Progress, Protocol};
+use super::mechanism::curve::keys::SecretBytes;
 use super::mechanism::{self, zap::ZapRequest, Mechanism, Status};
 use super::protocol_error::ZMTP_MECHANISM_MISMATCH;
 use super::{Decoder, Encoder, Framing, EPROTO};
 use crate::msg::{flags, Metadata, Msg};
 use crate::options::consts::*;
-use crate::options::Options;
+use crate::options::{Options, CURVE_KEYSIZE};
 
 /// The errno reported with `HANDSHAKE_FAILED_NO_DETAIL` when a timer ends
 /// the connection (libzmq reports whatever `errno` held, usually `EAGAIN`).
@@ -61,6 +62,11 @@ pub struct EngineConfig {
     pub as_server: bool,
     pub plain_username: Vec<u8>,
     pub plain_password: Vec<u8>,
+    /// CURVE: our long-term public and secret keys, and the server's
+    /// public key (clients only).
+    pub curve_public_key: [u8; CURVE_KEYSIZE],
+    pub curve_secret_key: SecretBytes,
+    pub curve_server_key: [u8; CURVE_KEYSIZE],
     pub zap_domain: Vec<u8>,
     pub zap_enforce_domain: bool,
     pub maxmsgsize: i64,
@@ -103,6 +109,9 @@ impl EngineConfig {
             as_server: options.as_server,
             plain_username: options.plain_username.clone(),
             plain_password: options.plain_password.clone(),
+            curve_public_key: options.curve_public_key,
+            curve_secret_key: SecretBytes::new(options.curve_secret_key),
+            curve_server_key: options.curve_server_key,
             zap_domain: options.zap_domain.clone(),
             zap_enforce_domain: options.zap_enforce_domain,
             maxmsgsize: options.maxmsgsize,
@@ -375,7 +384,7 @@ impl Engine {
 
     fn encode(&mut self, msg: Msg) {
         let msg = match &mut self.mechanism {
-            Some(m) => m.encode(msg),
+            Some(m) => m.encode(msg, &mut self.events),
             None => Ok(msg),
         };
         match msg {
@@ -538,7 +547,7 @@ impl Engine {
         self.encoder.set_framing(framing);
         let name = mechanism::mechanism_name(self.cfg.mechanism);
         let mech = if self.greeting.peer_mechanism_is(name) {
-            mechanism::new_mechanism(&self.cfg)
+            mechanism::new_mechanism(&self.cfg, p == Protocol::V3_0)
         } else {
             None
         };
@@ -648,7 +657,7 @@ impl Engine {
 
     /// libzmq's `decode_and_push` plus `process_command_message`.
     fn decode_and_push(&mut self, msg: Msg) -> Option<Msg> {
-        let mut msg = match self.mechanism.as_mut()?.decode(msg) {
+        let mut msg = match self.mechanism.as_mut()?.decode(msg, &mut self.events) {
             Ok(m) => m,
             Err(e) => {
                 self.fail(CloseReason::Protocol, e.errno());

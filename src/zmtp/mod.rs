@@ -1,5 +1,5 @@
 //! ZMTP, sans-IO: the greeting and version negotiation (ZMTP 3.1, 3.0 and
-//! the 2.0/1.0 fallbacks), framing, the NULL and PLAIN security handshakes,
+//! the 2.0/1.0 fallbacks), framing, the NULL, PLAIN and CURVE security handshakes,
 //! ZAP requests, heartbeats and connection metadata.
 //!
 //! Nothing here touches a socket or a clock: the [`Engine`] is fed the bytes
@@ -12,7 +12,8 @@
 //! - [`greeting`]: the 64-byte greeting and legacy peer detection;
 //! - [`decoder`] / [`encoder`]: ZMTP 3.x/2.0 and 1.0 framing;
 //! - [`command`]: command bodies and metadata properties;
-//! - [`mechanism`]: NULL, PLAIN client and server, ZAP request and reply;
+//! - [`mechanism`]: NULL, PLAIN and CURVE clients and servers, ZAP request
+//!   and reply;
 //! - [`engine`]: the state machine tying them together, timers included;
 //! - [`raw`]: the engine of raw connections (STREAM, `ZMQ_ROUTER_RAW`):
 //!   no greeting, no framing, each read one message.
@@ -37,8 +38,11 @@
 //!   `HANDSHAKE_FAILED_NO_DETAIL(EFAULT)` once (libzmq repeats it on every
 //!   output attempt), then waits for the handshake timer like libzmq.
 //! - Timers are re-armed from the `now` given to [`Engine::on_timeout`].
-//! - CURVE and GSSAPI are not implemented yet: a peer announcing the
-//!   mechanism we are configured with gets `MECHANISM_MISMATCH`.
+//! - GSSAPI is not implemented: a peer announcing the mechanism we are
+//!   configured with gets `MECHANISM_MISMATCH`.
+//! - A CURVE client that cannot box its HELLO or INITIATE (a server key of
+//!   small order, e.g. unset) raises `CRYPTOGRAPHIC` once and waits for the
+//!   handshake timer; libzmq raises it on every output attempt.
 
 pub mod command;
 pub mod decoder;

@@ -55,7 +55,7 @@ static void test_version_errors_and_capabilities (void)
     CHECK (zmq_errno () == EAGAIN);
 
     CHECK (zmq_has ("draft") == EXPECT_DRAFT);
-    CHECK (zmq_has ("curve") == 0);
+    CHECK (zmq_has ("curve") == 1);
     CHECK (zmq_has ("pgm") == 0);
     CHECK (zmq_has (NULL) == 0);
 }
@@ -83,8 +83,19 @@ static void test_z85 (void)
         CHECK (zmq_errno () == EINVAL);
     }
 
-    char public_key[41], secret_key[41];
-    CHECK_FAILS (ENOTSUP, zmq_curve_keypair (public_key, secret_key));
+    /*  CURVE keys: a fresh pair, whose public key zmq_curve_public
+        derives again, and libzmq's test_sodium vector.  */
+    char public_key[41], secret_key[41], derived[41];
+    CHECK (zmq_curve_keypair (public_key, secret_key) == 0);
+    CHECK (strlen (public_key) == 40 && strlen (secret_key) == 40);
+    CHECK (zmq_curve_public (derived, secret_key) == 0);
+    CHECK (strcmp (derived, public_key) == 0);
+    CHECK (zmq_curve_public (derived, "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs")
+           == 0);
+    CHECK (strcmp (derived, "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID") == 0);
+    char untouched[41] = {0};
+    CHECK_FAILS (EINVAL, zmq_curve_public (untouched, "too short"));
+    CHECK (untouched[0] == 0);
 }
 
 static void test_atomic_counter (void)

@@ -11,6 +11,7 @@
 //! any) into the event queue and return an error; the engine then drops
 //! the connection as a protocol error.
 
+pub mod curve;
 pub mod null;
 pub mod plain;
 pub mod zap;
@@ -75,13 +76,16 @@ pub trait Mechanism: Send {
     /// What the handshake learnt about the peer.
     fn peer(&self) -> &PeerInfo;
 
-    /// Transforms an outgoing message after the handshake (CURVE encrypts).
-    fn encode(&mut self, msg: Msg) -> Result<Msg> {
+    /// Transforms an outgoing message after the handshake (CURVE encrypts
+    /// it into a MESSAGE command). Every message and command the engine
+    /// sends after the handshake (PING and PONG too) goes through here.
+    fn encode(&mut self, msg: Msg, _events: &mut Events) -> Result<Msg> {
         Ok(msg)
     }
 
-    /// Transforms an incoming message after the handshake.
-    fn decode(&mut self, msg: Msg) -> Result<Msg> {
+    /// Transforms an incoming frame after the handshake (CURVE decrypts a
+    /// MESSAGE command), raising libzmq's event when it fails.
+    fn decode(&mut self, msg: Msg, _events: &mut Events) -> Result<Msg> {
         Ok(msg)
     }
 }
@@ -160,12 +164,16 @@ pub(crate) fn parse_error<'a>(body: &'a [u8], events: &mut Events) -> Result<&'a
 }
 
 /// The mechanism named by `ZMQ_MECHANISM`, if implemented.
-pub fn new_mechanism(cfg: &EngineConfig) -> Option<Box<dyn Mechanism>> {
-    use crate::options::consts::{ZMQ_NULL, ZMQ_PLAIN};
+/// `downgrade_sub`: the peer speaks ZMTP 3.0, so a mechanism that frames
+/// messages itself (CURVE) writes subscriptions in the 3.0 way.
+pub fn new_mechanism(cfg: &EngineConfig, downgrade_sub: bool) -> Option<Box<dyn Mechanism>> {
+    use crate::options::consts::{ZMQ_CURVE, ZMQ_NULL, ZMQ_PLAIN};
     match cfg.mechanism {
         ZMQ_NULL => Some(Box::new(null::NullMechanism::default())),
         ZMQ_PLAIN if cfg.as_server => Some(Box::new(plain::PlainServer::default())),
         ZMQ_PLAIN => Some(Box::new(plain::PlainClient::default())),
+        ZMQ_CURVE if cfg.as_server => Some(Box::new(curve::CurveServer::new(cfg, downgrade_sub))),
+        ZMQ_CURVE => Some(Box::new(curve::CurveClient::new(cfg, downgrade_sub))),
         _ => None,
     }
 }

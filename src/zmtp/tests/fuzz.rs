@@ -31,7 +31,7 @@ impl Rng {
 
 /// Plausible-looking pieces, so that random runs get past the greeting.
 fn piece(rng: &mut Rng) -> Vec<u8> {
-    match rng.below(10) {
+    match rng.below(11) {
         0 => greeting(
             rng.below(3) as u8,
             [&b"NULL"[..], b"PLAIN", b"CURVE"][rng.below(3)],
@@ -44,6 +44,13 @@ fn piece(rng: &mut Rng) -> Vec<u8> {
         3 => frame(4, &[&b"\x05ERROR"[..], &rng.upto(5)].concat()),
         4 => frame(4, &[&b"\x09SUBSCRIBE"[..], &rng.upto(5)].concat()),
         5 => frame(4, &[&b"\x05HELLO"[..], &rng.upto(8)].concat()),
+        // CURVE-shaped commands of the right sizes, with random contents.
+        8 => match rng.below(4) {
+            0 => frame(4, &[&b"\x05HELLO\x01\x00"[..], &rng.bytes(192)].concat()),
+            1 => frame(4, &[&b"\x07WELCOME"[..], &rng.bytes(160)].concat()),
+            2 => frame(4, &[&b"\x05READY"[..], &rng.upto(60)].concat()),
+            _ => frame(0, &[&b"\x07MESSAGE"[..], &rng.upto(60)].concat()),
+        },
         6 => {
             let n = rng.below(300);
             [
@@ -66,6 +73,12 @@ fn run_case(seed: u64, socket_type: i32, mechanism: i32, as_server: bool) {
     let mut o = opts(socket_type);
     o.mechanism = mechanism;
     o.as_server = as_server;
+    if mechanism == ZMQ_CURVE {
+        let secret = [7u8; 32];
+        o.curve_secret_key = secret;
+        o.curve_public_key = crate::zmtp::mechanism::curve::keys::public_key(&secret);
+        o.curve_server_key = o.curve_public_key;
+    }
     o.maxmsgsize = [-1, 0, 100, 65_536][rng.below(4)];
     o.in_batch_size = [1, 7, 64, 8192][rng.below(4)];
     o.heartbeat_interval = [0, 10][rng.below(2)];
@@ -133,9 +146,11 @@ fn random_input_never_panics() {
     let types = [ZMQ_DEALER, ZMQ_ROUTER, ZMQ_PUB, ZMQ_SUB, ZMQ_XPUB, ZMQ_PAIR];
     for seed in 0..3000u64 {
         let t = types[seed as usize % types.len()];
-        let (mech, server) = match seed % 5 {
+        let (mech, server) = match seed % 7 {
             0 => (ZMQ_PLAIN, true),
             1 => (ZMQ_PLAIN, false),
+            2 => (ZMQ_CURVE, true),
+            3 => (ZMQ_CURVE, false),
             _ => (ZMQ_NULL, false),
         };
         run_case(seed, t, mech, server);
@@ -162,6 +177,69 @@ fn random_bytes_into_a_bare_decoder_never_panic() {
             let n = d.feed(&input[at..(at + 1 + rng.below(50)).min(input.len())]);
             assert!(n > 0);
             at += n;
+        }
+    }
+}
+
+/// One random injury to one frame of a real CURVE handshake (or the first
+/// messages after it): flipped byte, cut, random bytes, dropped, doubled.
+fn damage(rng: &mut Rng, body: Vec<u8>) -> Vec<Vec<u8>> {
+    let mut b = body;
+    match rng.below(6) {
+        0 if !b.is_empty() => {
+            let i = rng.below(b.len());
+            b[i] ^= 1 << rng.below(8);
+            vec![b]
+        }
+        1 => {
+            let n = rng.below(b.len() + 1);
+            b.truncate(n);
+            vec![b]
+        }
+        2 => {
+            let n = b.len();
+            vec![rng.bytes(n)]
+        }
+        3 => vec![],
+        4 => vec![b.clone(), b],
+        _ => {
+            b.extend(rng.upto(20));
+            vec![b]
+        }
+    }
+}
+
+#[test]
+fn damaged_curve_handshakes_never_panic() {
+    use super::curve::{curve_client, curve_server, keys, Mitm};
+    let k = keys();
+    for seed in 0..120u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let mut m = Mitm::new(&curve_client(&k), &curve_server(&k));
+        m.chunk = [1, 2, 5, 64, usize::MAX][rng.below(5)];
+        let target = rng.below(4);
+        let mut hurt = Rng(rng.next() | 1);
+        let filter: super::curve::Filter = Box::new(move |i, f, b| {
+            if i == target {
+                damage(&mut hurt, b).into_iter().map(|b| (f, b)).collect()
+            } else {
+                vec![(f, b)]
+            }
+        });
+        if rng.below(2) == 0 {
+            m.up.filter = filter;
+        } else {
+            m.down.filter = filter;
+        }
+        m.run();
+        for _ in 0..3 {
+            let _ = m.c.send(Msg::from_slice(&rng.upto(50)));
+            let _ = m.s.send(Msg::from_slice(&rng.upto(50)));
+        }
+        m.run();
+        m.advance(40_000);
+        for e in [&mut m.c, &mut m.s] {
+            assert!(e.is_closed() || e.is_ready(), "seed {seed}: stuck half way");
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Engine tests: two engines wired back to back, and engines fed
 //! hand-written byte sequences, with a fake clock.
 
+mod curve;
 mod framing;
 mod fuzz;
 mod handshake;
