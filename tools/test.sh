@@ -2,7 +2,8 @@
 # The whole test suite: formatting and lints, unit tests, header/ABI/export
 # checks, C-ABI programs, libzmq 4.3.5's own test suite against us, and the
 # interop suite: our sockets against the reference libzmq 4.3.5 (built from
-# the same zeromq-src sources) in another process.
+# the same zeromq-src sources) in another process, and pyzmq's zmq.auth (the
+# PyPI wheel in target/pyzmq-venv) running on our library via LD_PRELOAD.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/deps.sh
@@ -14,3 +15,4 @@ cargo build --release --quiet
 python3 tests/upstream/run.py --keep-going
 tools/build-reference-libzmq.sh
 python3 tests/interop/run.py --no-reference-build
+tests/pyzmq/run.sh

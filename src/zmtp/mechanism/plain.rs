@@ -5,7 +5,8 @@
 
 use super::zap::{self, ZapRequest};
 use super::{
-    handle_error_reason, parse_error, protocol_error, Events, Mechanism, PeerInfo, Status,
+    handle_error_reason, parse_error, parse_error_after, protocol_error, Events, Mechanism,
+    PeerInfo, Status,
 };
 use crate::msg::Msg;
 use crate::zmtp::command::{self, ERROR, HELLO, INITIATE, READY, WELCOME};
@@ -13,6 +14,18 @@ use crate::zmtp::engine::{EngineConfig, Event};
 use crate::zmtp::protocol_error::*;
 use crate::zmtp::EPROTO;
 use crate::{Error, Result};
+
+/// PLAIN's ERROR as libzmq 4.3.5 writes and expects it: its C string
+/// "\x05ERROR" reads `\x05E` as one hex escape, so the name is the five
+/// bytes "^RROR" (0x5E, "RROR") and the reason length follows at offset 5.
+/// A 4.3.5 PLAIN client takes a well-formed ERROR for an unexpected
+/// command, so our server sends this form; our client accepts both.
+pub(crate) const LIBZMQ_PLAIN_ERROR: &[u8] = b"^RROR";
+
+/// The ERROR a PLAIN server sends, in libzmq 4.3.5's wire form.
+fn plain_error(status: &[u8; 3]) -> Msg {
+    command::command(&[LIBZMQ_PLAIN_ERROR, &[status.len() as u8], status])
+}
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 enum ClientState {
@@ -85,14 +98,18 @@ impl Mechanism for PlainClient {
                     Err(e)
                 }
             }
-        } else if data.starts_with(ERROR) {
+        } else if data.starts_with(ERROR) || data.starts_with(LIBZMQ_PLAIN_ERROR) {
             if !matches!(
                 self.state,
                 ClientState::WaitingForWelcome | ClientState::WaitingForReady
             ) {
                 return Err(protocol_error(events, ZMTP_UNEXPECTED_COMMAND));
             }
-            let reason = parse_error(data, events)?;
+            let reason = if data.starts_with(ERROR) {
+                parse_error(data, events)?
+            } else {
+                parse_error_after(LIBZMQ_PLAIN_ERROR.len(), data, events)?
+            };
             handle_error_reason(reason, events);
             self.state = ClientState::ErrorReceived;
             Ok(())
@@ -204,7 +221,7 @@ impl Mechanism for PlainServer {
             }
             ServerState::SendingError => {
                 self.state = ServerState::ErrorSent;
-                Some(command::error(&self.status_code))
+                Some(plain_error(&self.status_code))
             }
             _ => None,
         }
@@ -252,5 +269,36 @@ impl Mechanism for PlainServer {
 
     fn peer(&self) -> &PeerInfo {
         &self.peer
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::{consts::ZMQ_DEALER, Options};
+
+    #[test]
+    fn server_error_has_libzmq_4_3_5_wire_form() {
+        let cfg = EngineConfig::new(&Options::new(ZMQ_DEALER), "10.0.0.1", None);
+        let mut server = PlainServer::default();
+        let mut events = Events::new();
+        let hello = command::command(&[HELLO, b"\x01u", b"\x01p"]);
+        server
+            .process_handshake_command(&cfg, &hello, &mut events)
+            .unwrap();
+        let reply: Vec<Msg> = [&b""[..], b"1.0", b"1", b"400", b"no", b"", b""]
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let mut m = Msg::from_slice(p);
+                m.set_more(i < 6);
+                m
+            })
+            .collect();
+        server.zap_reply(&cfg, &reply, &mut events).unwrap();
+        let error = server.next_handshake_command(&cfg, &mut events).unwrap();
+        // What a 4.3.5 PLAIN client recognises as ERROR 400.
+        assert_eq!(error.data(), b"^RROR\x03400");
+        assert_eq!(server.status(), Status::Error);
     }
 }

@@ -225,6 +225,15 @@ fn malformed_commands_to_the_plain_client() {
             frame(4, b"\x05ERROR"),
             vec![protocol(ZMTP_MALFORMED_COMMAND_ERROR), closed.clone()],
         ),
+        // libzmq 4.3.5's PLAIN server writes ERROR as "^RROR" (see plain.rs).
+        (
+            frame(4, b"^RROR\x03400"),
+            vec!["auth:400".into(), closed.clone()],
+        ),
+        (
+            frame(4, b"^RROR\x09400"),
+            vec![protocol(ZMTP_MALFORMED_COMMAND_ERROR), closed.clone()],
+        ),
         (
             frame(4, b"\x05HELLO"),
             vec![protocol(ZMTP_UNEXPECTED_COMMAND), closed.clone()],
