@@ -35,7 +35,7 @@ pub fn has(capability: &str) -> bool {
         // This build exports the ZMQ_BUILD_DRAFT_API surface.
         "draft" => cfg!(feature = "draft"),
         "ipc" => true,
-        // CURVE over RustCrypto's crypto_box (src/zmtp/mechanism/curve).
+        // CURVE over libsodium (src/zmtp/mechanism/curve).
         "curve" => true,
         // Never: "pgm", "tipc", "norm", "vmci",
         // "gssapi", "ws"/"wss" (libzmq 4.3.5 probes those as "WS"/"WSS").

@@ -1,13 +1,12 @@
 //! The CURVE client (libzmq's `curve_client_t` and
 //! `curve_client_tools_t`): HELLO, WELCOME, INITIATE, READY.
 
-use crypto_box::SalsaBox;
 use zeroize::Zeroizing;
 
 use super::keys::{self, SecretBytes, KEY_LEN};
 use super::{
-    nonce, open, random_nonce, sealed, Codec, HELLO_NONCE, INITIATE_NONCE, READY_NONCE, TAG_LEN,
-    VOUCH_NONCE, WELCOME_NONCE,
+    nonce, open, random_nonce, sealed, BoxKey, Codec, HELLO_NONCE, INITIATE_NONCE, READY_NONCE,
+    TAG_LEN, VOUCH_NONCE, WELCOME_NONCE,
 };
 use crate::msg::Msg;
 use crate::zmtp::command::{self, ERROR, INITIATE, READY, WELCOME};
@@ -51,7 +50,7 @@ pub struct CurveClient {
     cn_public: [u8; KEY_LEN],
     cn_secret: Option<SecretBytes>,
     /// Box (S, c') for HELLO and WELCOME.
-    hello_box: Option<SalsaBox>,
+    hello_box: Option<BoxKey>,
     /// From WELCOME: the server's short-term key S' and the cookie.
     cn_server: [u8; KEY_LEN],
     cookie: [u8; COOKIE_LEN],
@@ -219,7 +218,7 @@ impl Mechanism for CurveClient {
                 Some(m)
             }
             None => {
-                // libzmq's crypto_box refuses a key of small order.
+                // libsodium's crypto_box refuses a key of small order.
                 events.push_back(Event::HandshakeFailedProtocol(ZMTP_CRYPTOGRAPHIC));
                 self.state = State::Stuck;
                 None

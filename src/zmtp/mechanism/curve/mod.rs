@@ -2,8 +2,8 @@
 //! libzmq's `curve_client_t`, `curve_server_t` and `curve_encoding_t`.
 //!
 //! This file holds what client and server share: the NaCl box helpers
-//! over RustCrypto's `crypto_box` (`SalsaBox` is NaCl's `crypto_box`:
-//! X25519, HSalsa20, XSalsa20-Poly1305), the 24-byte nonces, and the
+//! over libsodium (`sodium.rs`, NaCl's `crypto_box`: X25519, HSalsa20,
+//! XSalsa20-Poly1305, with a precomputed [`BoxKey`]), the 24-byte nonces, and the
 //! [`Codec`] that turns each message into a MESSAGE command and back after
 //! the handshake. Every box is laid out as NaCl's: 16-byte tag, then the
 //! ciphertext.
@@ -11,13 +11,12 @@
 pub mod client;
 pub mod keys;
 pub mod server;
+pub mod sodium;
 
 pub use client::CurveClient;
 pub use server::CurveServer;
 
-use crypto_box::aead::generic_array::GenericArray;
-use crypto_box::aead::AeadInPlace;
-use crypto_box::SalsaBox;
+pub use sodium::BoxKey;
 use zeroize::Zeroizing;
 
 use super::{protocol_error, Events};
@@ -26,7 +25,7 @@ use crate::zmtp::protocol_error::*;
 use crate::Result;
 
 /// Poly1305 tag bytes in front of every box.
-pub const TAG_LEN: usize = 16;
+pub const TAG_LEN: usize = sodium::TAG_LEN;
 
 pub(crate) const HELLO_NONCE: &[u8; 16] = b"CurveZMQHELLO---";
 pub(crate) const WELCOME_NONCE: &[u8; 8] = b"WELCOME-";
@@ -62,29 +61,28 @@ pub(crate) fn random_nonce(prefix: &[u8; 8]) -> [u8; 24] {
 
 /// Boxes `buf[TAG_LEN..]` in place and writes the tag into
 /// `buf[..TAG_LEN]`: NaCl's `crypto_box` output, in the caller's buffer.
-pub(crate) fn seal_in_place(b: &SalsaBox, nonce: &[u8; 24], buf: &mut [u8]) {
+/// `buf` must hold at least `TAG_LEN` bytes (every caller's does).
+pub(crate) fn seal_in_place(b: &BoxKey, nonce: &[u8; 24], buf: &mut [u8]) {
     let (tag, body) = buf.split_at_mut(TAG_LEN);
-    match b.encrypt_in_place_detached(GenericArray::from_slice(nonce), b"", body) {
-        Ok(t) => tag.copy_from_slice(&t),
-        // Only refused for associated data or bodies near 2^38 bytes.
-        Err(_) => unreachable!("crypto_box refused a message"),
-    }
+    let mut t = [0u8; TAG_LEN];
+    b.seal(nonce, body, &mut t);
+    tag.copy_from_slice(&t);
 }
 
 /// Opens a box (tag, then ciphertext) in place: on success
 /// `buf[TAG_LEN..]` is the plaintext.
-pub(crate) fn open_in_place(b: &SalsaBox, nonce: &[u8; 24], buf: &mut [u8]) -> bool {
+pub(crate) fn open_in_place(b: &BoxKey, nonce: &[u8; 24], buf: &mut [u8]) -> bool {
     if buf.len() < TAG_LEN {
         return false;
     }
     let (tag, body) = buf.split_at_mut(TAG_LEN);
-    let tag = *GenericArray::from_slice(tag);
-    b.decrypt_in_place_detached(GenericArray::from_slice(nonce), b"", body, &tag)
-        .is_ok()
+    let mut t = [0u8; TAG_LEN];
+    t.copy_from_slice(tag);
+    b.open(nonce, body, &t)
 }
 
 /// Opens a copy of `boxed`; the plaintext, wiped when dropped.
-pub(crate) fn open(b: &SalsaBox, nonce: &[u8; 24], boxed: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+pub(crate) fn open(b: &BoxKey, nonce: &[u8; 24], boxed: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
     let mut buf = Zeroizing::new(boxed.to_vec());
     if !open_in_place(b, nonce, &mut buf) {
         return None;
@@ -94,7 +92,7 @@ pub(crate) fn open(b: &SalsaBox, nonce: &[u8; 24], boxed: &[u8]) -> Option<Zeroi
 }
 
 /// `TAG_LEN` free bytes then `plain`: a buffer for [`seal_in_place`].
-pub(crate) fn sealed(b: &SalsaBox, nonce: &[u8; 24], plain: &[u8]) -> Vec<u8> {
+pub(crate) fn sealed(b: &BoxKey, nonce: &[u8; 24], plain: &[u8]) -> Vec<u8> {
     let mut buf = vec![0u8; TAG_LEN + plain.len()];
     buf[TAG_LEN..].copy_from_slice(plain);
     seal_in_place(b, nonce, &mut buf);
@@ -112,8 +110,8 @@ pub(crate) fn check_basic_structure(data: &[u8], events: &mut Events) -> Result<
 /// The per-connection MESSAGE codec (libzmq's `curve_encoding_t`): the
 /// precomputed box between the two short-term keys and the nonces.
 pub struct Codec {
-    /// Precomputed once per connection; wiped on drop by crypto_box.
-    key: SalsaBox,
+    /// Precomputed once per connection; wiped on drop.
+    key: BoxKey,
     encode_prefix: &'static [u8; 16],
     decode_prefix: &'static [u8; 16],
     /// Our next short nonce.
@@ -126,7 +124,7 @@ pub struct Codec {
 
 impl Codec {
     pub(crate) fn new(
-        key: SalsaBox,
+        key: BoxKey,
         client: bool,
         nonce: u64,
         peer_nonce: u64,
@@ -158,7 +156,7 @@ impl Codec {
         self.peer_nonce = n;
     }
 
-    pub(crate) fn key(&self) -> &SalsaBox {
+    pub(crate) fn key(&self) -> &BoxKey {
         &self.key
     }
 

@@ -1,16 +1,12 @@
 //! The CURVE server (libzmq's `curve_server_t`): HELLO, WELCOME with a
 //! cookie, INITIATE, ZAP, READY or ERROR.
 
-use crypto_box::aead::generic_array::GenericArray;
-use crypto_box::aead::{AeadInPlace, KeyInit};
-use crypto_box::SalsaBox;
-use crypto_secretbox::XSalsa20Poly1305;
 use zeroize::Zeroizing;
 
 use super::keys::{self, SecretBytes, KEY_LEN};
 use super::{
-    check_basic_structure, nonce, open, random_nonce, sealed, Codec, COOKIE_NONCE, HELLO_NONCE,
-    INITIATE_NONCE, READY_NONCE, TAG_LEN, VOUCH_NONCE, WELCOME_NONCE,
+    check_basic_structure, nonce, open, random_nonce, sealed, sodium, BoxKey, Codec, COOKIE_NONCE,
+    HELLO_NONCE, INITIATE_NONCE, READY_NONCE, TAG_LEN, VOUCH_NONCE, WELCOME_NONCE,
 };
 use crate::msg::Msg;
 use crate::zmtp::command::{self, HELLO, INITIATE, READY, WELCOME};
@@ -53,7 +49,7 @@ pub struct CurveServer {
     /// The client's short-term key (C').
     cn_client: [u8; KEY_LEN],
     /// Box (C', s) for HELLO and WELCOME.
-    hello_box: Option<SalsaBox>,
+    hello_box: Option<BoxKey>,
     /// The per-connection cookie key (t).
     cookie_key: Zeroizing<[u8; 32]>,
     /// Box (C', s') from INITIATE on: READY, MESSAGE.
@@ -132,11 +128,9 @@ impl CurveServer {
         let mut cookie = Zeroizing::new([0u8; TAG_LEN + 64]);
         cookie[TAG_LEN..TAG_LEN + 32].copy_from_slice(&self.cn_client);
         cookie[TAG_LEN + 32..].copy_from_slice(cn_secret.bytes());
-        let sbox = XSalsa20Poly1305::new(GenericArray::from_slice(&self.cookie_key[..]));
         let (tag, body) = cookie.split_at_mut(TAG_LEN);
-        let t = sbox
-            .encrypt_in_place_detached(GenericArray::from_slice(&cookie_nonce), b"", body)
-            .ok()?;
+        let mut t = [0u8; TAG_LEN];
+        sodium::secretbox_seal(&self.cookie_key, &cookie_nonce, body, &mut t);
         tag.copy_from_slice(&t);
         let mut plain = [0u8; 128];
         plain[..32].copy_from_slice(&self.cn_public);
@@ -166,13 +160,11 @@ impl CurveServer {
         // The cookie must open under t and hold C' + s'.
         let mut cookie = Zeroizing::new([0u8; TAG_LEN + 64]);
         cookie.copy_from_slice(&data[25..105]);
-        let sbox = XSalsa20Poly1305::new(GenericArray::from_slice(&self.cookie_key[..]));
         let (tag, body) = cookie.split_at_mut(TAG_LEN);
-        let tag = *GenericArray::from_slice(tag);
+        let mut t = [0u8; TAG_LEN];
+        t.copy_from_slice(tag);
         let cookie_nonce = nonce(COOKIE_NONCE, &data[9..25]);
-        let opened = sbox
-            .decrypt_in_place_detached(GenericArray::from_slice(&cookie_nonce), b"", body, &tag)
-            .is_ok();
+        let opened = sodium::secretbox_open(&self.cookie_key, &cookie_nonce, body, &t);
         if !opened || !same(&body[..32], &self.cn_client) || !same(&body[32..], cn_secret.bytes()) {
             return Err(crypto(events));
         }
