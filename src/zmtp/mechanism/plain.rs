@@ -245,12 +245,12 @@ impl Mechanism for PlainServer {
             return Err(Error::EFSM);
         }
         self.status_code = zap::process_reply(cfg, &mut self.peer, frames, events)?;
-        self.state = match self.status_code[0] {
-            b'2' => ServerState::SendingWelcome,
-            // A temporary failure: no ERROR, the client is just dropped.
-            b'3' => ServerState::ErrorSent,
-            _ => ServerState::SendingError,
-        };
+        self.state = zap::after_status(
+            &self.status_code,
+            ServerState::SendingWelcome,
+            ServerState::ErrorSent,
+            ServerState::SendingError,
+        );
         Ok(())
     }
 

@@ -98,6 +98,19 @@ pub fn process_reply(
     Ok(status)
 }
 
+/// libzmq's `zap_client_common_handshake_t::handle_zap_status_code`: a
+/// PLAIN or CURVE server's next state after the handler's `status`:
+/// `admitted` for 200; `dropped` for 300, a temporary failure, where no
+/// ERROR is sent and the client just goes (CurveZMQ); `refusing` (send
+/// ERROR) for 400 and 500.
+pub(crate) fn after_status<S>(status: &[u8; 3], admitted: S, dropped: S, refusing: S) -> S {
+    match status[0] {
+        b'2' => admitted,
+        b'3' => dropped,
+        _ => refusing,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -261,12 +261,12 @@ impl Mechanism for CurveServer {
             return Err(Error::EFSM);
         }
         self.status_code = zap::process_reply(cfg, &mut self.peer, frames, events)?;
-        self.state = match self.status_code[0] {
-            b'2' => State::SendingReady,
-            // A temporary failure: no ERROR, the client is just dropped.
-            b'3' => State::ErrorSent,
-            _ => State::SendingError,
-        };
+        self.state = zap::after_status(
+            &self.status_code,
+            State::SendingReady,
+            State::ErrorSent,
+            State::SendingError,
+        );
         Ok(())
     }
 
