@@ -28,12 +28,12 @@ use consts::*;
 
 /// CURVE options (`ZMQ_CURVE_*`) are accepted.
 pub const HAVE_CURVE: bool = true;
-/// GSSAPI options are stored (the mechanism itself is not implemented).
-pub const HAVE_GSSAPI: bool = true;
-/// NORM options are stored (the transport is not implemented).
-pub const HAVE_NORM: bool = true;
-/// WSS options are stored (the transport is not implemented).
-pub const HAVE_WSS: bool = true;
+/// GSSAPI, NORM and WSS are not in the reference build (no Kerberos, no
+/// NORM, no TLS): it answers `EINVAL` for their options, and so do we.
+/// Turn one on with the feature it stands for.
+pub const HAVE_GSSAPI: bool = false;
+pub const HAVE_NORM: bool = false;
+pub const HAVE_WSS: bool = false;
 /// `ZMQ_IPC_FILTER_UID`/`_GID` need the peer's credentials on IPC sockets.
 pub const HAVE_IPC_UID_GID_FILTER: bool = cfg!(any(
     target_os = "linux",
