@@ -240,11 +240,7 @@ fn string_get_counts_the_nul_and_needs_room_for_it() {
     );
     assert_eq!(o.get(ZMQ_SOCKS_PROXY, &mut [0u8; 14]), Err(EINVAL));
     // Unset strings read back as a lone NUL.
-    for option in [
-        ZMQ_SOCKS_USERNAME,
-        ZMQ_PLAIN_USERNAME,
-        ZMQ_ZAP_DOMAIN,
-    ] {
+    for option in [ZMQ_SOCKS_USERNAME, ZMQ_PLAIN_USERNAME, ZMQ_ZAP_DOMAIN] {
         assert_eq!(get_bytes(&o, option, 8), Ok(vec![0]), "option {option}");
         assert_eq!(o.get(option, &mut []), Err(EINVAL));
     }

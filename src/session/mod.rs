@@ -13,6 +13,7 @@
 //! the engine's read buffer stays full meanwhile, so the peer's TCP window
 //! closes.
 
+mod connecter;
 mod engine;
 mod group;
 mod listener;
@@ -25,7 +26,7 @@ pub use zap::{no_zap_handler, ZapHandler, ZapLookup};
 
 use std::io::{self, IoSlice, Read, Write};
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -181,71 +182,6 @@ impl Session {
             terminating: None,
             finished: false,
         }
-    }
-
-    fn start_connecting(&mut self, cx: &mut IoCx) {
-        let Role::Connect(connector) = &mut self.role else {
-            return;
-        };
-        match connector(&self.options) {
-            Ok(mut stream) => {
-                let interest = Interest::READABLE | Interest::WRITABLE;
-                if stream.register(cx.registry, cx.token(), interest).is_err() {
-                    self.schedule_reconnect();
-                    return;
-                }
-                if matches!(stream, Stream::Tcp(_)) {
-                    // A tcp connect is always in progress at first.
-                    let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
-                    self.monitor.event_connect_delayed(&pair, libc::EINPROGRESS);
-                    // libzmq's tcp connecter alone has a connect timer.
-                    let limit = self.options.connect_timeout;
-                    self.connect_deadline =
-                        (limit > 0).then(|| Instant::now() + Duration::from_millis(limit as u64));
-                }
-                self.fd = stream.as_raw_fd();
-                self.stream = Some(stream);
-                self.state = State::Connecting;
-            }
-            Err(e) => {
-                let disconnected = self
-                    .socket_disconnected
-                    .as_ref()
-                    .is_some_and(|f| f.load(Ordering::Acquire));
-                if reconnect::stop_after_disconnect(&self.options, &self.endpoint, &e, disconnected)
-                {
-                    // libzmq's ipc connecter just stops: no retry, no event.
-                    self.state = State::Idle;
-                    self.retry_at = None;
-                } else {
-                    self.schedule_reconnect();
-                }
-            }
-        }
-    }
-
-    /// Closes the socket of a connect that failed or timed out, as libzmq's
-    /// connecter does (with a `CLOSED` event).
-    fn close_connecting(&mut self, cx: &mut IoCx) {
-        self.connect_deadline = None;
-        if let Some(mut s) = self.stream.take() {
-            let _ = s.deregister(cx.registry);
-            let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
-            self.monitor.event_closed(&pair, self.fd);
-        }
-    }
-
-    fn schedule_reconnect(&mut self) {
-        self.state = State::Idle;
-        if self.options.reconnect_ivl <= 0 {
-            // libzmq retries only with a positive interval.
-            self.retry_at = None;
-            return;
-        }
-        let ivl = self.backoff.next_interval(&self.options);
-        self.retry_at = Some(Instant::now() + Duration::from_millis(ivl as u64));
-        let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
-        self.monitor.event_connect_retried(&pair, ivl);
     }
 
     fn connected(&mut self, cx: &mut IoCx) {

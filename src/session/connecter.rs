@@ -1,0 +1,83 @@
+//! A connecting session's attempts (libzmq's `tcp_connecter_t` /
+//! `ipc_connecter_t` within the session): opening a non-blocking connect,
+//! closing one that failed or timed out, and scheduling the next try with
+//! the back-off of `reconnect.rs`.
+
+use std::os::fd::AsRawFd;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use mio::event::Source;
+use mio::Interest;
+
+use super::stream::Stream;
+use super::{reconnect, Role, Session, State};
+use crate::io::IoCx;
+use crate::monitor::EndpointPair;
+
+impl Session {
+    pub(super) fn start_connecting(&mut self, cx: &mut IoCx) {
+        let Role::Connect(connector) = &mut self.role else {
+            return;
+        };
+        match connector(&self.options) {
+            Ok(mut stream) => {
+                let interest = Interest::READABLE | Interest::WRITABLE;
+                if stream.register(cx.registry, cx.token(), interest).is_err() {
+                    self.schedule_reconnect();
+                    return;
+                }
+                if matches!(stream, Stream::Tcp(_)) {
+                    // A tcp connect is always in progress at first.
+                    let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
+                    self.monitor.event_connect_delayed(&pair, libc::EINPROGRESS);
+                    // libzmq's tcp connecter alone has a connect timer.
+                    let limit = self.options.connect_timeout;
+                    self.connect_deadline =
+                        (limit > 0).then(|| Instant::now() + Duration::from_millis(limit as u64));
+                }
+                self.fd = stream.as_raw_fd();
+                self.stream = Some(stream);
+                self.state = State::Connecting;
+            }
+            Err(e) => {
+                let disconnected = self
+                    .socket_disconnected
+                    .as_ref()
+                    .is_some_and(|f| f.load(Ordering::Acquire));
+                if reconnect::stop_after_disconnect(&self.options, &self.endpoint, &e, disconnected)
+                {
+                    // libzmq's ipc connecter just stops: no retry, no event.
+                    self.state = State::Idle;
+                    self.retry_at = None;
+                } else {
+                    self.schedule_reconnect();
+                }
+            }
+        }
+    }
+
+    /// Closes the socket of a connect that failed or timed out, as libzmq's
+    /// connecter does (with a `CLOSED` event).
+    pub(super) fn close_connecting(&mut self, cx: &mut IoCx) {
+        self.connect_deadline = None;
+        if let Some(mut s) = self.stream.take() {
+            let _ = s.deregister(cx.registry);
+            let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
+            self.monitor.event_closed(&pair, self.fd);
+        }
+    }
+
+    pub(super) fn schedule_reconnect(&mut self) {
+        self.state = State::Idle;
+        if self.options.reconnect_ivl <= 0 {
+            // libzmq retries only with a positive interval.
+            self.retry_at = None;
+            return;
+        }
+        let ivl = self.backoff.next_interval(&self.options);
+        self.retry_at = Some(Instant::now() + Duration::from_millis(ivl as u64));
+        let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
+        self.monitor.event_connect_retried(&pair, ivl);
+    }
+}
