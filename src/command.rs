@@ -4,8 +4,8 @@
 use crate::io::{IoObject, ObjectId};
 use std::sync::Arc;
 
+use crate::endpoint_pair::EndpointPair;
 use crate::mailbox::Mailbox;
-use crate::monitor::EndpointPair;
 use crate::pipe::{Pipe, PipeId};
 
 pub enum Command {

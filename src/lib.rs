@@ -7,6 +7,7 @@
 
 pub mod command;
 pub mod ctx;
+pub mod endpoint_pair;
 pub mod error;
 pub mod fork;
 pub mod io;

@@ -2,6 +2,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::*;
+use crate::endpoint_pair::EndpointType;
 use crate::socket::types::*;
 
 fn ctx_and_socket(t: i32) -> (Context, Socket) {

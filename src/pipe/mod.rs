@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::command::{Command, CommandMailbox};
-use crate::monitor::EndpointPair;
+use crate::endpoint_pair::EndpointPair;
 use crate::msg::Msg;
 
 /// Identifies one pipe endpoint for its owner's commands.

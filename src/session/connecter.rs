@@ -12,8 +12,8 @@ use mio::Interest;
 
 use super::stream::Stream;
 use super::{reconnect, Role, Session, State};
+use crate::endpoint_pair::EndpointPair;
 use crate::io::IoCx;
-use crate::monitor::EndpointPair;
 
 impl Session {
     pub(super) fn start_connecting(&mut self, cx: &mut IoCx) {

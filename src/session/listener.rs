@@ -13,8 +13,9 @@ use mio::Interest;
 use super::stream::{Listener as OsListener, Stream};
 use super::{Session, SessionLinks, ZapLookup};
 use crate::command::{Command, CommandMailbox};
+use crate::endpoint_pair::EndpointPair;
 use crate::io::{next_object_id, IoCx, IoObject, ObjectId};
-use crate::monitor::{EndpointPair, MonitorSink};
+use crate::monitor::MonitorSink;
 use crate::options::Options;
 
 /// Decides whether an accepted connection may stay (accept filters).

@@ -34,8 +34,9 @@ use mio::event::Source;
 use mio::Interest;
 
 use crate::command::{Command, CommandMailbox};
+use crate::endpoint_pair::{EndpointPair, EndpointType};
 use crate::io::{IoCx, IoObject, ObjectId};
-use crate::monitor::{EndpointPair, EndpointType, MonitorSink};
+use crate::monitor::MonitorSink;
 use crate::msg::Msg;
 use crate::options::consts::{ZMQ_DISH, ZMQ_NOTIFY_DISCONNECT, ZMQ_SUB, ZMQ_XSUB};
 use crate::options::Options;

@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::command::{Command, CommandMailbox};
+use crate::endpoint_pair::EndpointPair;
 use crate::io::ObjectId;
-use crate::monitor::EndpointPair;
 use crate::options::consts::ZMQ_RECONNECT_STOP_AFTER_DISCONNECT;
 use crate::options::Options;
 use crate::session::stream::{Listener as OsListener, Stream};

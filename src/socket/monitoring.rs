@@ -7,7 +7,8 @@ use std::sync::Arc;
 use super::endpoint::{Endpoint, Transport};
 use super::Socket;
 use crate::command::CommandMailbox;
-use crate::monitor::{events, EndpointPair, MonitorSink};
+use crate::endpoint_pair::EndpointPair;
+use crate::monitor::{events, MonitorSink};
 use crate::pipe::PipeId;
 use crate::{Error, Result};
 
