@@ -8,7 +8,7 @@
 
 use crate::msg::Msg;
 use crate::pipe::PipeId;
-use crate::socket::pipes::Pipes;
+use crate::routing::pipes::Pipes;
 
 #[derive(Debug, Default)]
 pub struct Distributor {

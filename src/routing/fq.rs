@@ -4,7 +4,7 @@
 use super::ActiveSet;
 use crate::msg::Msg;
 use crate::pipe::PipeId;
-use crate::socket::pipes::Pipes;
+use crate::routing::pipes::Pipes;
 
 #[derive(Debug, Default)]
 pub struct FairQueue {

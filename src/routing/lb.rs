@@ -3,7 +3,7 @@
 use super::ActiveSet;
 use crate::msg::Msg;
 use crate::pipe::PipeId;
-use crate::socket::pipes::Pipes;
+use crate::routing::pipes::Pipes;
 use crate::{Error, Result};
 
 #[derive(Debug, Default)]

@@ -6,6 +6,7 @@ pub mod dist;
 pub mod fq;
 pub mod lb;
 pub mod outpipes;
+pub mod pipes;
 pub mod trie;
 
 pub use dist::Distributor;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::msg::Msg;
 use crate::pipe::PipeId;
-use crate::socket::pipes::Pipes;
+use crate::routing::pipes::Pipes;
 use crate::{Error, Result};
 
 /// A peer's pipe and whether it took the last message (false once it

@@ -11,7 +11,6 @@ mod blocking;
 mod endpoint;
 mod io_endpoint;
 mod monitoring;
-pub mod pipes;
 pub mod types;
 
 mod dealer;
@@ -43,9 +42,9 @@ use crate::options::Options;
 use crate::pipe::{pipepair, End, Hwms, Pipe, PipeId};
 use crate::{Error, Result};
 
+use crate::routing::pipes::Pipes;
 pub use blocking::Call;
 use endpoint::{Endpoint, Transport};
-use pipes::Pipes;
 use single::SinglePart;
 
 pub const DONTWAIT: i32 = 1;

@@ -5,11 +5,11 @@
 //! PEER (rfc-51) is the same pattern; it only adds `zmq_connect_peer`,
 //! which needs the id given to the connection it just made.
 
-use super::pipes::IdMap;
 use super::single::{next_single, random_u32, reject_more};
 use super::{Cx, Pattern};
 use crate::msg::Msg;
 use crate::pipe::PipeId;
+use crate::routing::pipes::IdMap;
 use crate::routing::FairQueue;
 use crate::{Error, Result};
 
