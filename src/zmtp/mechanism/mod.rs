@@ -149,26 +149,21 @@ pub(crate) fn handle_error_reason(reason: &[u8], events: &mut Events) {
     }
 }
 
-/// Parses an ERROR command body (after its name): the reason, or the
-/// `MALFORMED_COMMAND_ERROR` failure.
-pub(crate) fn parse_error<'a>(body: &'a [u8], events: &mut Events) -> Result<&'a [u8]> {
-    parse_error_after(command::ERROR.len(), body, events)
-}
-
-/// As [`parse_error`], for a command whose name takes `name_len` bytes
-/// (PLAIN's ERROR is one byte shorter in libzmq 4.3.5).
-pub(crate) fn parse_error_after<'a>(
-    name_len: usize,
-    body: &'a [u8],
-    events: &mut Events,
-) -> Result<&'a [u8]> {
+/// libzmq's `process_error`: the peer's ERROR command, whose name takes
+/// `name_len` bytes (PLAIN's is one byte shorter in libzmq 4.3.5, see
+/// plain.rs). Raises the AUTH event for a ZAP status code as reason, or
+/// fails with `MALFORMED_COMMAND_ERROR`.
+pub(crate) fn receive_error(name_len: usize, body: &[u8], events: &mut Events) -> Result<()> {
     use super::protocol_error::ZMTP_MALFORMED_COMMAND_ERROR;
     let rest = &body[name_len.min(body.len())..];
     let Some((&len, reason)) = rest.split_first() else {
         return Err(protocol_error(events, ZMTP_MALFORMED_COMMAND_ERROR));
     };
     match reason.get(..len as usize) {
-        Some(r) => Ok(r),
+        Some(r) => {
+            handle_error_reason(r, events);
+            Ok(())
+        }
         None => Err(protocol_error(events, ZMTP_MALFORMED_COMMAND_ERROR)),
     }
 }

@@ -4,9 +4,7 @@
 //! `null_mechanism_t`.
 
 use super::zap::{self, ZapRequest};
-use super::{
-    handle_error_reason, parse_error, protocol_error, Events, Mechanism, PeerInfo, Status,
-};
+use super::{protocol_error, receive_error, Events, Mechanism, PeerInfo, Status};
 use crate::msg::Msg;
 use crate::zmtp::command;
 use crate::zmtp::engine::{EngineConfig, Event};
@@ -71,8 +69,7 @@ impl Mechanism for NullMechanism {
             self.peer
                 .parse_metadata(cfg, &data[command::READY.len()..], false)
         } else if data.starts_with(command::ERROR) {
-            let reason = parse_error(data, events)?;
-            handle_error_reason(reason, events);
+            receive_error(command::ERROR.len(), data, events)?;
             self.error_received = true;
             Ok(())
         } else {

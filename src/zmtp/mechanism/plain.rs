@@ -4,10 +4,7 @@
 //! libzmq's `plain_client_t` and `plain_server_t`.
 
 use super::zap::{self, ZapRequest};
-use super::{
-    handle_error_reason, parse_error, parse_error_after, protocol_error, Events, Mechanism,
-    PeerInfo, Status,
-};
+use super::{protocol_error, receive_error, Events, Mechanism, PeerInfo, Status};
 use crate::msg::Msg;
 use crate::zmtp::command::{self, ERROR, HELLO, INITIATE, READY, WELCOME};
 use crate::zmtp::engine::{EngineConfig, Event};
@@ -105,12 +102,12 @@ impl Mechanism for PlainClient {
             ) {
                 return Err(protocol_error(events, ZMTP_UNEXPECTED_COMMAND));
             }
-            let reason = if data.starts_with(ERROR) {
-                parse_error(data, events)?
+            let name_len = if data.starts_with(ERROR) {
+                ERROR.len()
             } else {
-                parse_error_after(LIBZMQ_PLAIN_ERROR.len(), data, events)?
+                LIBZMQ_PLAIN_ERROR.len()
             };
-            handle_error_reason(reason, events);
+            receive_error(name_len, data, events)?;
             self.state = ClientState::ErrorReceived;
             Ok(())
         } else {
@@ -286,15 +283,7 @@ mod tests {
         server
             .process_handshake_command(&cfg, &hello, &mut events)
             .unwrap();
-        let reply: Vec<Msg> = [&b""[..], b"1.0", b"1", b"400", b"no", b"", b""]
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let mut m = Msg::from_slice(p);
-                m.set_more(i < 6);
-                m
-            })
-            .collect();
+        let reply = super::super::zap::tests::reply(b"400", b"", b"");
         server.zap_reply(&cfg, &reply, &mut events).unwrap();
         let error = server.next_handshake_command(&cfg, &mut events).unwrap();
         // What a 4.3.5 PLAIN client recognises as ERROR 400.

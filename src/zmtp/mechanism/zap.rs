@@ -112,7 +112,7 @@ pub(crate) fn after_status<S>(status: &[u8; 3], admitted: S, dropped: S, refusin
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::options::{consts::ZMQ_DEALER, Options};
     use crate::zmtp::Event;
@@ -124,6 +124,8 @@ mod tests {
         EngineConfig::new(&o, "10.0.0.1", None)
     }
 
+    /// A ZAP reply as a handler's frames (the test helper every
+    /// mechanism's tests share).
     pub(crate) fn reply(status: &[u8], user: &[u8], meta: &[u8]) -> Vec<Msg> {
         let parts: [&[u8]; 7] = [b"", b"1.0", b"1", status, b"text", user, meta];
         parts

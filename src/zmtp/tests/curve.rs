@@ -6,18 +6,7 @@ use super::*;
 use crate::zmtp::mechanism::curve::keys;
 use crate::zmtp::protocol_error::*;
 
-fn zap_reply(status: &[u8], user: &[u8], meta: &[u8]) -> Vec<Msg> {
-    let parts: [&[u8]; 7] = [b"", b"1.0", b"1", status, b"text", user, meta];
-    parts
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let mut m = Msg::from_slice(p);
-            m.set_more(i < 6);
-            m
-        })
-        .collect()
-}
+use crate::zmtp::mechanism::zap::tests::reply as zap_reply;
 
 pub(super) struct Keys {
     pub server_public: [u8; 32],

@@ -5,16 +5,7 @@ use super::*;
 use crate::zmtp::protocol_error::*;
 
 fn zap_reply(status: &[u8], user: &[u8]) -> Vec<Msg> {
-    let parts: [&[u8]; 7] = [b"", b"1.0", b"1", status, b"", user, b""];
-    parts
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let mut m = Msg::from_slice(p);
-            m.set_more(i < 6);
-            m
-        })
-        .collect()
+    crate::zmtp::mechanism::zap::tests::reply(status, user, b"")
 }
 
 fn take_zap_request(events: &mut Vec<Event>) -> ZapRequest {

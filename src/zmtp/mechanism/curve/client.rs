@@ -11,9 +11,7 @@ use super::{
 use crate::msg::Msg;
 use crate::zmtp::command::{self, ERROR, INITIATE, READY, WELCOME};
 use crate::zmtp::engine::{EngineConfig, Event};
-use crate::zmtp::mechanism::{
-    handle_error_reason, parse_error, protocol_error, Events, Mechanism, PeerInfo, Status,
-};
+use crate::zmtp::mechanism::{protocol_error, receive_error, Events, Mechanism, PeerInfo, Status};
 use crate::zmtp::protocol_error::*;
 use crate::Result;
 
@@ -198,8 +196,7 @@ impl CurveClient {
         if !matches!(self.state, State::ExpectWelcome | State::ExpectReady) {
             return Err(protocol_error(events, ZMTP_UNEXPECTED_COMMAND));
         }
-        let reason = parse_error(data, events)?;
-        handle_error_reason(reason, events);
+        receive_error(ERROR.len(), data, events)?;
         self.state = State::ErrorReceived;
         Ok(())
     }
