@@ -7,7 +7,7 @@ use std::ffi::{c_char, c_void};
 use std::sync::{Arc, Mutex};
 
 use super::ffi::{cstr, Tagged};
-use crate::command::CommandMailbox;
+use crate::command::SocketMailbox;
 use crate::ctx::Context;
 use crate::socket::{Call, Socket};
 use crate::{Error, Result};
@@ -30,7 +30,7 @@ struct Shared {
     /// Held while a thread has the `&mut Socket`.
     lock: Mutex<()>,
     /// The socket's mailbox, where waiters sleep without the lock.
-    mailbox: Arc<CommandMailbox>,
+    mailbox: Arc<SocketMailbox>,
 }
 
 pub fn new_ctx(ctx: Context) -> *mut c_void {

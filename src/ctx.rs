@@ -8,8 +8,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 
-use crate::command::{Command, CommandMailbox};
-use crate::io::IoThread;
+use crate::command::{SocketCommand, SocketMailbox};
+use crate::io::{IoCommand, IoMailbox, IoThread};
 use crate::pipe::Pipe;
 use crate::{Error, Result};
 
@@ -79,14 +79,14 @@ pub struct PeerInfo {
 #[derive(Clone)]
 pub struct InprocEndpoint {
     pub socket_id: u64,
-    pub mailbox: Arc<CommandMailbox>,
+    pub mailbox: Arc<SocketMailbox>,
     pub info: PeerInfo,
 }
 
 /// A connect to an inproc name nobody has bound yet.
 pub struct PendingConnection {
     pub connecter: PeerInfo,
-    pub connecter_mailbox: Arc<CommandMailbox>,
+    pub connecter_mailbox: Arc<SocketMailbox>,
     /// The pipe end the binder will own.
     pub bind_pipe: Pipe,
 }
@@ -97,7 +97,7 @@ struct State {
     /// Fixed at the first socket, as libzmq sizes its slot table then.
     started_max_sockets: Option<i32>,
     terminating: bool,
-    sockets: HashMap<u64, Arc<CommandMailbox>>,
+    sockets: HashMap<u64, Arc<SocketMailbox>>,
     next_socket_id: u64,
 }
 
@@ -135,7 +135,7 @@ impl Drop for Inner {
             return;
         }
         for t in io.threads {
-            t.mailbox().send(Command::Stop);
+            t.mailbox().send(IoCommand::Stop);
         }
     }
 }
@@ -275,7 +275,7 @@ impl Context {
 
     /// Registers a new socket's mailbox; `ETERM` once terminating, `EMFILE`
     /// at the socket limit.
-    pub(crate) fn register_socket(&self, mailbox: Arc<CommandMailbox>) -> Result<u64> {
+    pub(crate) fn register_socket(&self, mailbox: Arc<SocketMailbox>) -> Result<u64> {
         let mut st = lock(&self.inner.state);
         if st.terminating {
             return Err(Error::ETERM);
@@ -305,7 +305,7 @@ impl Context {
         if !st.terminating {
             st.terminating = true;
             for mb in st.sockets.values() {
-                mb.send(Command::Stop);
+                mb.send(SocketCommand::Stop);
             }
         }
     }
@@ -359,7 +359,7 @@ impl Context {
     /// bit i is thread i, 0 means any, as libzmq's `choose_io_thread`).
     /// `EMTHREAD` when the context has none (`IO_THREADS` 0) or the mask
     /// names none of them.
-    pub(crate) fn io_thread(&self, affinity: u64) -> Result<Arc<CommandMailbox>> {
+    pub(crate) fn io_thread(&self, affinity: u64) -> Result<Arc<IoMailbox>> {
         let count = lock(&self.inner.state).options.io_threads;
         let mut io = lock(&self.inner.io_threads);
         if io.threads.is_empty() {
@@ -505,11 +505,11 @@ mod tests {
     fn sockets_beyond_the_limit_get_emfile_and_term_refuses_new_ones() {
         let c = Context::new();
         c.set(MAX_SOCKETS, 1).unwrap();
-        let mb = Arc::new(CommandMailbox::new().unwrap());
+        let mb = Arc::new(SocketMailbox::new().unwrap());
         let id = c.register_socket(mb.clone()).unwrap();
         assert_eq!(c.register_socket(mb.clone()), Err(Error::EMFILE));
         c.shutdown();
-        assert!(matches!(mb.try_recv(), Some(Command::Stop)));
+        assert!(matches!(mb.try_recv(), Some(SocketCommand::Stop)));
         assert_eq!(c.register_socket(mb), Err(Error::ETERM));
         c.unregister_socket(id);
         c.term();

@@ -3,10 +3,14 @@
 //! messages between the engines and the sockets' pipes.
 //!
 //! Threads talk to the rest of the library only through commands: their
-//! mailbox is an ordinary [`CommandMailbox`](crate::command::CommandMailbox)
-//! whose eventfd is registered in the loop, so a socket's flush wakes an io
-//! thread exactly as it wakes another socket.
+//! mailbox is an ordinary [`Mailbox`](crate::mailbox::Mailbox) of
+//! [`IoCommand`]s whose eventfd is registered in the loop, so a socket's
+//! flush wakes an io thread exactly as it wakes another socket, and pipes
+//! reach either owner through `PipeOwner`.
 
+mod command;
 mod thread;
 
-pub use thread::{next_object_id, IoCx, IoObject, IoThread, ObjectId};
+pub use crate::command::ObjectId;
+pub use command::{IoCommand, IoMailbox};
+pub use thread::{next_object_id, IoCx, IoObject, IoThread};

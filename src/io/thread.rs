@@ -9,12 +9,10 @@ use std::time::{Duration, Instant};
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Registry, Token};
 
-use crate::command::{Command, CommandMailbox};
-use crate::pipe::PipeId;
+use super::command::{IoCommand, IoMailbox};
+use crate::command::ObjectId;
+use crate::pipe::{PipeCommand, PipeId};
 use crate::Result;
-
-/// Names an io object across threads (for `Term`).
-pub type ObjectId = u64;
 
 static NEXT_OBJECT: AtomicU64 = AtomicU64::new(1);
 
@@ -32,8 +30,11 @@ pub trait IoObject: Send {
     fn plugged(&mut self, cx: &mut IoCx);
     /// One of its sources is ready (edge-triggered: drain it).
     fn ready(&mut self, cx: &mut IoCx, readable: bool, writable: bool);
-    /// A command addressed to it or to one of its pipes.
-    fn command(&mut self, cx: &mut IoCx, cmd: Command);
+    /// A command about one of its pipes.
+    fn pipe_command(&mut self, cx: &mut IoCx, cmd: PipeCommand);
+    /// Its socket ended it (unbind, disconnect, close) with this
+    /// `ZMQ_LINGER`.
+    fn term(&mut self, cx: &mut IoCx, linger: i32);
     /// Its deadline passed.
     fn timeout(&mut self, cx: &mut IoCx, now: Instant);
     fn deadline(&self) -> Option<Instant>;
@@ -46,7 +47,7 @@ pub struct IoCx<'a> {
     pub id: ObjectId,
     pub registry: &'a Registry,
     /// This thread's mailbox: the owner to give the pipes an object holds.
-    pub mailbox: &'a Arc<CommandMailbox>,
+    pub mailbox: &'a Arc<IoMailbox>,
     spawned: &'a mut Vec<Box<dyn IoObject>>,
     routes: &'a mut HashMap<PipeId, ObjectId>,
 }
@@ -71,21 +72,21 @@ impl IoCx<'_> {
         self.routes.remove(&pipe);
     }
 
-    /// Reach another object of this thread (a listener's children).
-    pub fn send_to_self(&self, cmd: Command) {
-        self.mailbox.send(cmd);
+    /// Ends another object of this thread (a listener's children).
+    pub fn term_object(&self, id: ObjectId, linger: i32) {
+        self.mailbox.send(IoCommand::Term(id, linger));
     }
 }
 
 /// A running io thread, as the context holds it.
 pub struct IoThread {
-    mailbox: Arc<CommandMailbox>,
+    mailbox: Arc<IoMailbox>,
     handle: Option<JoinHandle<()>>,
 }
 
 impl IoThread {
     pub fn start(name: String) -> Result<IoThread> {
-        let mailbox = Arc::new(CommandMailbox::new()?);
+        let mailbox = Arc::new(IoMailbox::new()?);
         let poll = Poll::new()?;
         let fd = mailbox.fd();
         poll.registry()
@@ -100,18 +101,18 @@ impl IoThread {
         })
     }
 
-    pub fn mailbox(&self) -> &Arc<CommandMailbox> {
+    pub fn mailbox(&self) -> &Arc<IoMailbox> {
         &self.mailbox
     }
 
     /// Hands an object to the thread.
     pub fn plug(&self, obj: Box<dyn IoObject>) {
-        self.mailbox.send(Command::Plug(obj));
+        self.mailbox.send(IoCommand::Plug(obj));
     }
 
     /// Asks the thread to end once its objects are done, and waits.
     pub fn stop(mut self) {
-        self.mailbox.send(Command::Stop);
+        self.mailbox.send(IoCommand::Stop);
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
@@ -120,14 +121,14 @@ impl IoThread {
 
 struct EventLoop {
     poll: Poll,
-    mailbox: Arc<CommandMailbox>,
+    mailbox: Arc<IoMailbox>,
     objects: HashMap<ObjectId, Box<dyn IoObject>>,
     routes: HashMap<PipeId, ObjectId>,
     stopping: bool,
 }
 
 impl EventLoop {
-    fn new(poll: Poll, mailbox: Arc<CommandMailbox>) -> EventLoop {
+    fn new(poll: Poll, mailbox: Arc<IoMailbox>) -> EventLoop {
         EventLoop {
             poll,
             mailbox,
@@ -207,27 +208,15 @@ impl EventLoop {
     fn drain_mailbox(&mut self) {
         while let Some(cmd) = self.mailbox.try_recv() {
             match cmd {
-                Command::Plug(obj) => self.adopt(obj),
-                Command::Stop => self.stopping = true,
-                Command::Term(id, linger) => {
-                    self.with_object(id, |o, cx| o.command(cx, Command::Term(id, linger)))
-                }
-                Command::ActivateRead(p) | Command::ActivateWrite(p, _) | Command::PipeTerm(p) => {
-                    if let Some(&id) = self.routes.get(&p) {
-                        self.with_object(id, |o, cx| o.command(cx, cmd));
+                IoCommand::Plug(obj) => self.adopt(obj),
+                IoCommand::Stop => self.stopping = true,
+                IoCommand::Term(id, linger) => self.with_object(id, |o, cx| o.term(cx, linger)),
+                IoCommand::Pipe(cmd) => {
+                    let owner = cmd.pipe().and_then(|p| self.routes.get(&p).copied());
+                    if let Some(id) = owner {
+                        self.with_object(id, |o, cx| o.pipe_command(cx, cmd));
                     }
                 }
-                Command::PipePeerStats { pipe, .. } => {
-                    if let Some(&id) = self.routes.get(&pipe) {
-                        self.with_object(id, |o, cx| o.command(cx, cmd));
-                    }
-                }
-                // Commands for sockets never reach an io thread.
-                Command::Bind(_)
-                | Command::Hiccup(_)
-                | Command::TermEndpoint(_)
-                | Command::PipeStatsPublish { .. }
-                | Command::Noop => {}
             }
         }
     }

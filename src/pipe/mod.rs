@@ -12,18 +12,17 @@
 //! delimiter, then drops its endpoint. The queues are freed by reference
 //! counting when both endpoints are gone.
 
+mod command;
 mod conflate;
 pub mod ypipe;
+
+pub use command::{PipeCommand, PipeId, PipeOwner};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::command::{Command, CommandMailbox};
 use crate::endpoint_pair::EndpointPair;
 use crate::msg::Msg;
-
-/// Identifies one pipe endpoint for its owner's commands.
-pub type PipeId = u64;
 
 static NEXT_PIPE_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -31,7 +30,7 @@ static NEXT_PIPE_ID: AtomicU64 = AtomicU64::new(1);
 /// each side's watermarks, and whether each side has terminated.
 struct Link {
     ids: [PipeId; 2],
-    owners: [Mutex<Option<Arc<CommandMailbox>>>; 2],
+    owners: [Mutex<Option<Arc<dyn PipeOwner>>>; 2],
     /// Outbound high-water mark of each side (0: none).
     hwm: [AtomicU64; 2],
     /// Inbound low-water mark of each side (0: none).
@@ -48,15 +47,15 @@ struct Link {
 }
 
 impl Link {
-    fn send(&self, side: usize, cmd: Command) {
+    fn send(&self, side: usize, cmd: PipeCommand) {
         let owner = self.owners[side]
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         // An endpoint not yet attached learns everything from the flags and
         // queue state when it is; the command is not needed.
-        if let Some(mb) = owner {
-            mb.send(cmd);
+        if let Some(owner) = owner {
+            owner.pipe_command(cmd);
         }
     }
 }
@@ -200,10 +199,10 @@ impl Pipe {
     }
 
     /// Records who owns this endpoint so the peer's commands reach it.
-    pub fn set_owner(&self, mailbox: Arc<CommandMailbox>) {
+    pub fn set_owner(&self, owner: Arc<dyn PipeOwner>) {
         *self.link.owners[self.side]
             .lock()
-            .unwrap_or_else(|e| e.into_inner()) = Some(mailbox);
+            .unwrap_or_else(|e| e.into_inner()) = Some(owner);
     }
 
     fn side_of(&self, end: End) -> usize {
@@ -317,7 +316,7 @@ impl Pipe {
         if lwm > 0 && self.msgs_read.is_multiple_of(lwm) {
             self.link.send(
                 self.peer_side(),
-                Command::ActivateWrite(self.link.ids[self.peer_side()], self.msgs_read),
+                PipeCommand::ActivateWrite(self.link.ids[self.peer_side()], self.msgs_read),
             );
         }
         Some(msg)
@@ -386,12 +385,12 @@ impl Pipe {
             // The writer may sit at its HWM: what we dropped frees room.
             self.link.send(
                 self.peer_side(),
-                Command::ActivateWrite(self.link.ids[self.peer_side()], self.msgs_read),
+                PipeCommand::ActivateWrite(self.link.ids[self.peer_side()], self.msgs_read),
             );
         }
         self.link.send(
             self.peer_side(),
-            Command::Hiccup(self.link.ids[self.peer_side()]),
+            PipeCommand::Hiccup(self.link.ids[self.peer_side()]),
         );
     }
 
@@ -404,7 +403,7 @@ impl Pipe {
         if !awake {
             self.link.send(
                 self.peer_side(),
-                Command::ActivateRead(self.link.ids[self.peer_side()]),
+                PipeCommand::ActivateRead(self.link.ids[self.peer_side()]),
             );
         }
     }
@@ -466,7 +465,7 @@ impl Pipe {
         self.link.terminated[self.side].store(true, Ordering::Release);
         self.link.send(
             self.peer_side(),
-            Command::PipeTerm(self.link.ids[self.peer_side()]),
+            PipeCommand::PipeTerm(self.link.ids[self.peer_side()]),
         );
     }
 
@@ -525,11 +524,11 @@ impl Pipe {
     /// `send_stats_to_peer`): the inbound count lives with the other end,
     /// so ask its owner, which answers `reply`. An end not attached yet or
     /// already gone does not answer, and that pipe gets no event.
-    pub fn send_stats_to_peer(&self, reply: Arc<CommandMailbox>) {
+    pub fn send_stats_to_peer(&self, reply: Arc<dyn PipeOwner>) {
         let peer = self.peer_side();
         self.link.send(
             peer,
-            Command::PipePeerStats {
+            PipeCommand::PeerStats {
                 pipe: self.link.ids[peer],
                 queue_count: self.queued_out(),
                 reply,
@@ -544,10 +543,10 @@ impl Pipe {
     pub fn process_peer_stats(
         &self,
         queue_count: u64,
-        reply: &CommandMailbox,
+        reply: &dyn PipeOwner,
         endpoints: Box<EndpointPair>,
     ) {
-        reply.send(Command::PipeStatsPublish {
+        reply.pipe_command(PipeCommand::StatsPublish {
             outbound: queue_count,
             inbound: self.queued_out(),
             endpoints,

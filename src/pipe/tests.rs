@@ -1,6 +1,11 @@
 use super::*;
 
-fn owned() -> (Pipe, Pipe, Arc<CommandMailbox>, Arc<CommandMailbox>) {
+fn owned() -> (
+    Pipe,
+    Pipe,
+    Arc<Mailbox<PipeCommand>>,
+    Arc<Mailbox<PipeCommand>>,
+) {
     let (a, b) = pipepair([2, 2], false);
     let (ma, mb) = (
         Arc::new(Mailbox::new().unwrap()),
@@ -23,7 +28,7 @@ fn hwm_blocks_writer_until_reader_passes_lwm() {
     assert!(b.read().is_some());
     // lwm = 1: the reader reports after every message.
     match ma.try_recv() {
-        Some(Command::ActivateWrite(id, n)) => {
+        Some(PipeCommand::ActivateWrite(id, n)) => {
             assert_eq!((id, n), (a.id(), 1));
             assert!(a.activate_write(n));
         }
@@ -39,7 +44,7 @@ fn sleeping_reader_gets_one_activate_read() {
     a.write(Msg::from_slice(b"x")).unwrap();
     a.flush();
     match mb.try_recv() {
-        Some(Command::ActivateRead(id)) => assert_eq!(id, b.id()),
+        Some(PipeCommand::ActivateRead(id)) => assert_eq!(id, b.id()),
         other => panic!("expected ActivateRead, got {other:?}"),
     }
     assert!(b.activate_read());
@@ -53,7 +58,7 @@ fn termination_delivers_pending_messages_first() {
     a.flush();
     a.terminate();
     assert!(b.peer_is_terminated());
-    assert!(matches!(mb.try_recv(), Some(Command::PipeTerm(_))));
+    assert!(matches!(mb.try_recv(), Some(PipeCommand::PipeTerm(_))));
     assert!(!b.peer_terminated(), "one message still to read");
     assert_eq!(b.read().unwrap().data(), b"last");
     assert!(b.read().is_none());
@@ -102,12 +107,12 @@ fn hiccup_drops_unread_messages_and_tells_the_writer() {
     // The writer's HWM room is given back and the writer, addressed by its
     // own end's id, resends its state.
     assert!(
-        matches!(commands.last(), Some(Command::Hiccup(id)) if *id == a.id()),
+        matches!(commands.last(), Some(PipeCommand::Hiccup(id)) if *id == a.id()),
         "{commands:?}"
     );
     assert!(commands
         .iter()
-        .any(|c| matches!(c, Command::ActivateWrite(id, 2) if *id == a.id())));
+        .any(|c| matches!(c, PipeCommand::ActivateWrite(id, 2) if *id == a.id())));
     assert!(a.activate_write(2) || a.check_write());
     a.write(Msg::from_slice(b"fresh")).unwrap();
     a.flush();

@@ -3,14 +3,12 @@
 //! closing one that failed or timed out, and scheduling the next try with
 //! the back-off of `reconnect.rs`.
 
-use std::os::fd::AsRawFd;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use mio::event::Source;
 use mio::Interest;
 
-use super::stream::Stream;
 use super::{reconnect, Role, Session, State};
 use crate::endpoint_pair::EndpointPair;
 use crate::io::IoCx;
@@ -20,14 +18,14 @@ impl Session {
         let Role::Connect(connector) = &mut self.role else {
             return;
         };
-        match connector(&self.options) {
+        match connector.connect(&self.options) {
             Ok(mut stream) => {
                 let interest = Interest::READABLE | Interest::WRITABLE;
                 if stream.register(cx.registry, cx.token(), interest).is_err() {
                     self.schedule_reconnect();
                     return;
                 }
-                if matches!(stream, Stream::Tcp(_)) {
+                if connector.has_connect_timer() {
                     // A tcp connect is always in progress at first.
                     let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
                     self.monitor.event_connect_delayed(&pair, libc::EINPROGRESS);
@@ -36,7 +34,7 @@ impl Session {
                     self.connect_deadline =
                         (limit > 0).then(|| Instant::now() + Duration::from_millis(limit as u64));
                 }
-                self.fd = stream.as_raw_fd();
+                self.fd = stream.fd();
                 self.stream = Some(stream);
                 self.state = State::Connecting;
             }

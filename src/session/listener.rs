@@ -2,7 +2,6 @@
 //! session for each.
 
 use std::io;
-use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -10,16 +9,14 @@ use std::time::Instant;
 use mio::event::Source;
 use mio::Interest;
 
-use super::stream::{Listener as OsListener, Stream};
 use super::{Session, SessionLinks, ZapLookup};
-use crate::command::{Command, CommandMailbox};
+use crate::command::SocketMailbox;
 use crate::endpoint_pair::EndpointPair;
 use crate::io::{next_object_id, IoCx, IoObject, ObjectId};
 use crate::monitor::MonitorSink;
 use crate::options::Options;
-
-/// Decides whether an accepted connection may stay (accept filters).
-pub type AcceptCheck = Box<dyn Fn(&Stream, &Options) -> bool + Send>;
+use crate::pipe::PipeCommand;
+use crate::transport::Listener as OsListener;
 
 /// What happens when a listener closes.
 pub struct Closing {
@@ -31,10 +28,9 @@ pub struct Closing {
 
 pub struct Listener {
     id: ObjectId,
-    listener: Option<OsListener>,
+    listener: Option<Box<dyn OsListener>>,
     options: Options,
-    socket: Arc<CommandMailbox>,
-    accept_check: AcceptCheck,
+    socket: Arc<SocketMailbox>,
     /// Sessions this listener spawned: they end with it (libzmq makes the
     /// listener their parent).
     children: Vec<ObjectId>,
@@ -51,12 +47,11 @@ pub struct Listener {
 }
 
 impl Listener {
-    pub fn new(
+    pub(crate) fn new(
         id: ObjectId,
-        listener: OsListener,
+        listener: Box<dyn OsListener>,
         options: Options,
-        socket: Arc<CommandMailbox>,
-        accept_check: AcceptCheck,
+        socket: Arc<SocketMailbox>,
         closing: Closing,
         links: SessionLinks,
     ) -> Listener {
@@ -69,7 +64,6 @@ impl Listener {
             listener: Some(listener),
             options,
             socket,
-            accept_check,
             children: Vec::new(),
             cleanup,
             finished: false,
@@ -81,15 +75,15 @@ impl Listener {
     }
 
     fn accept_all(&mut self, cx: &mut IoCx) {
-        let Some(l) = &self.listener else { return };
+        let Some(l) = self.listener.as_mut() else {
+            return;
+        };
         loop {
-            match l.accept() {
-                Ok(stream) => {
-                    if !(self.accept_check)(&stream, &self.options) {
-                        continue;
-                    }
+            match l.accept(&self.options) {
+                Ok(None) => {}
+                Ok(Some(stream)) => {
                     let pair = EndpointPair::unconnected_bind(self.endpoint.clone());
-                    self.monitor.event_accepted(&pair, stream.as_raw_fd());
+                    self.monitor.event_accepted(&pair, stream.fd());
                     let id = next_object_id();
                     let links = SessionLinks {
                         monitor: self.monitor.clone(),
@@ -144,17 +138,20 @@ impl IoObject for Listener {
         self.accept_all(cx);
     }
 
-    fn command(&mut self, cx: &mut IoCx, cmd: Command) {
-        if let Command::Term(_, linger) = cmd {
+    /// A listener owns no pipes.
+    fn pipe_command(&mut self, _cx: &mut IoCx, _cmd: PipeCommand) {}
+
+    fn term(&mut self, cx: &mut IoCx, linger: i32) {
+        {
             if let Some(mut l) = self.listener.take() {
                 let _ = l.deregister(cx.registry);
                 if !self.closed_reported.load(Ordering::Acquire) {
                     let pair = EndpointPair::unconnected_bind(self.endpoint.clone());
-                    self.monitor.event_closed(&pair, l.as_raw_fd());
+                    self.monitor.event_closed(&pair, l.fd());
                 }
             }
             for child in self.children.drain(..) {
-                cx.send_to_self(Command::Term(child, linger));
+                cx.term_object(child, linger);
             }
             self.cleanup = None;
             self.finished = true;

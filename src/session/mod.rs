@@ -18,14 +18,12 @@ mod engine;
 mod group;
 mod listener;
 mod reconnect;
-pub mod stream;
 mod zap;
 
 pub use listener::{Closing, Listener};
 pub use zap::{no_zap_handler, ZapHandler, ZapLookup};
 
 use std::io::{self, IoSlice, Read, Write};
-use std::os::fd::AsRawFd;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -33,25 +31,22 @@ use std::time::{Duration, Instant};
 use mio::event::Source;
 use mio::Interest;
 
-use crate::command::{Command, CommandMailbox};
+use crate::command::{SocketCommand, SocketMailbox};
 use crate::endpoint_pair::{EndpointPair, EndpointType};
 use crate::io::{IoCx, IoObject, ObjectId};
 use crate::monitor::MonitorSink;
 use crate::msg::Msg;
 use crate::options::consts::{ZMQ_DISH, ZMQ_NOTIFY_DISCONNECT, ZMQ_SUB, ZMQ_XSUB};
 use crate::options::Options;
-use crate::pipe::{pipepair, Pipe};
+use crate::pipe::{pipepair, Pipe, PipeCommand};
+use crate::transport::{Connecter, Stream};
 use crate::zmtp::engine::{CloseReason, Closed, EngineConfig, Event};
 use engine::SessionEngine;
 use group::GroupFraming;
-use stream::Stream;
 use zap::ZapClient;
 
-/// Opens a new connection attempt (a non-blocking connect).
-pub type Connector = Box<dyn FnMut(&Options) -> io::Result<Stream> + Send>;
-
 enum Role {
-    Connect(Connector),
+    Connect(Box<dyn Connecter>),
     Accepted,
 }
 
@@ -68,11 +63,11 @@ enum State {
 pub struct Session {
     id: ObjectId,
     options: Options,
-    socket: Arc<CommandMailbox>,
+    socket: Arc<SocketMailbox>,
     role: Role,
     state: State,
     pipe: Option<Pipe>,
-    stream: Option<Stream>,
+    stream: Option<Box<dyn Stream>>,
     engine: Option<SessionEngine>,
     /// The socket may have data for us that we have not read yet.
     readable: bool,
@@ -117,12 +112,12 @@ pub struct SessionLinks {
 impl Session {
     /// A session for `zmq_connect`; `pipe` is the session's end unless
     /// `ZMQ_IMMEDIATE` defers it to the first successful handshake.
-    pub fn connecting(
+    pub(crate) fn connecting(
         id: ObjectId,
         options: Options,
-        socket: Arc<CommandMailbox>,
+        socket: Arc<SocketMailbox>,
         pipe: Option<Pipe>,
-        connector: Connector,
+        connector: Box<dyn Connecter>,
         links: SessionLinks,
     ) -> Session {
         let role = Role::Connect(connector);
@@ -137,11 +132,11 @@ impl Session {
     }
 
     /// A session for a connection a listener accepted.
-    pub fn accepted(
+    pub(crate) fn accepted(
         id: ObjectId,
         options: Options,
-        socket: Arc<CommandMailbox>,
-        stream: Stream,
+        socket: Arc<SocketMailbox>,
+        stream: Box<dyn Stream>,
         links: SessionLinks,
     ) -> Session {
         let mut s = Session::new(id, options, socket, Role::Accepted, None, links);
@@ -152,7 +147,7 @@ impl Session {
     fn new(
         id: ObjectId,
         options: Options,
-        socket: Arc<CommandMailbox>,
+        socket: Arc<SocketMailbox>,
         role: Role,
         pipe: Option<Pipe>,
         links: SessionLinks,
@@ -186,12 +181,14 @@ impl Session {
     }
 
     fn connected(&mut self, cx: &mut IoCx) {
-        let Some(stream) = &self.stream else { return };
+        let Some(stream) = self.stream.as_mut() else {
+            return;
+        };
         if matches!(self.role, Role::Connect(_)) {
             stream.finish_connect(&self.options);
         }
         let peer = stream.peer_address();
-        let fd = stream.as_raw_fd();
+        let fd = stream.fd();
         self.fd = fd;
         self.pair = match self.role {
             Role::Connect(_) => EndpointPair::new(
@@ -379,7 +376,7 @@ impl Session {
         mine.set_owner(cx.mailbox.clone());
         cx.route_pipe(mine.id());
         self.pipe = Some(mine);
-        self.socket.send(Command::Bind(theirs));
+        self.socket.send(SocketCommand::Bind(theirs));
     }
 
     /// Feeds the engine from the pipe while it can take messages.
@@ -418,6 +415,16 @@ impl Session {
             return false;
         };
         let mut progress = false;
+        if self.writable && stream.has_buffered_output() {
+            match stream.flush_buffered() {
+                Ok(()) => progress = true,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.writable = false,
+                Err(_) => {
+                    self.writable = false;
+                    self.readable = true;
+                }
+            }
+        }
         while self.writable && engine.has_transmit() {
             let mut chunks: Vec<IoSlice> = Vec::new();
             engine.transmit_chunks(&mut chunks);
@@ -541,7 +548,7 @@ impl Session {
     /// and disconnect), while one the socket already closed is read to its
     /// end (close: messages sent before `zmq_close` still go out); either
     /// way output already encoded is flushed for up to `ZMQ_LINGER` ms.
-    fn term(&mut self, cx: &mut IoCx) {
+    fn terminate(&mut self, cx: &mut IoCx) {
         if let Some(p) = self.pipe.as_mut() {
             if p.peer_is_terminated() {
                 // Its `PipeTerm` may not have reached us (the socket closed
@@ -612,7 +619,7 @@ impl IoObject for Session {
     fn ready(&mut self, cx: &mut IoCx, readable: bool, writable: bool) {
         match self.state {
             State::Connecting => {
-                let result = self.stream.as_ref().map(|s| s.connect_result());
+                let result = self.stream.as_mut().map(|s| s.poll_connect());
                 match result {
                     Some(Ok(())) => {
                         self.connect_deadline = None;
@@ -626,7 +633,7 @@ impl IoObject for Session {
                             // The socket forgets the endpoint; nothing more
                             // is tried or reported.
                             self.end(cx);
-                            self.socket.send(Command::TermEndpoint(self.id));
+                            self.socket.send(SocketCommand::TermEndpoint(self.id));
                         } else {
                             // Lingering too: see `linger`.
                             self.schedule_reconnect();
@@ -643,24 +650,24 @@ impl IoObject for Session {
         }
     }
 
-    fn command(&mut self, cx: &mut IoCx, cmd: Command) {
+    fn pipe_command(&mut self, cx: &mut IoCx, cmd: PipeCommand) {
         match cmd {
-            Command::ActivateRead(id) if self.zap.owns(id) => {
+            PipeCommand::ActivateRead(id) if self.zap.owns(id) => {
                 self.zap.activate_read();
                 self.zap_reply_arrived();
             }
-            Command::PipeTerm(id) if self.zap.owns(id) => self.zap.peer_terminated(cx),
-            Command::ActivateRead(_) => {
+            PipeCommand::PipeTerm(id) if self.zap.owns(id) => self.zap.peer_terminated(cx),
+            PipeCommand::ActivateRead(_) => {
                 if let Some(p) = self.pipe.as_mut() {
                     p.activate_read();
                 }
             }
-            Command::ActivateWrite(_, n) => {
+            PipeCommand::ActivateWrite(_, n) => {
                 if let Some(p) = self.pipe.as_mut() {
                     p.activate_write(n);
                 }
             }
-            Command::PipeTerm(_) => {
+            PipeCommand::PipeTerm(_) => {
                 if let Some(p) = self.pipe.as_mut() {
                     p.peer_terminated();
                 }
@@ -677,30 +684,32 @@ impl IoObject for Session {
                 self.linger(cx);
                 return;
             }
-            Command::Term(_, linger) => {
-                // The socket's linger now, not when it connected; it also
-                // restarts a linger already begun by the pipe's end.
-                self.options.linger = linger;
-                if !self.finished && self.terminating.is_some() {
-                    self.terminating = None;
-                }
-                self.term(cx);
-                return;
-            }
-            Command::PipePeerStats {
+            PipeCommand::PeerStats {
                 queue_count,
                 reply,
                 endpoints,
                 ..
             } => {
                 if let Some(p) = &self.pipe {
-                    p.process_peer_stats(queue_count, &reply, endpoints);
+                    p.process_peer_stats(queue_count, reply.as_ref(), endpoints);
                 }
                 return;
             }
-            _ => {}
+            // Subscriptions are the socket's to resend; statistics answers
+            // go to sockets.
+            PipeCommand::Hiccup(_) | PipeCommand::StatsPublish { .. } => {}
         }
         self.pump(cx);
+    }
+
+    fn term(&mut self, cx: &mut IoCx, linger: i32) {
+        // The socket's linger now, not when it connected; it also restarts
+        // a linger already begun by the pipe's end.
+        self.options.linger = linger;
+        if !self.finished && self.terminating.is_some() {
+            self.terminating = None;
+        }
+        self.terminate(cx);
     }
 
     fn timeout(&mut self, cx: &mut IoCx, now: Instant) {

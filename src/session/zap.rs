@@ -10,14 +10,14 @@
 
 use std::sync::Arc;
 
-use crate::command::{Command, CommandMailbox};
+use crate::command::{SocketCommand, SocketMailbox};
 use crate::io::IoCx;
 use crate::msg::{flags, Msg};
 use crate::pipe::{pipepair, Pipe, PipeId};
 
 /// The socket bound at the ZAP endpoint, as the context knows it.
 pub struct ZapHandler {
-    pub mailbox: Arc<CommandMailbox>,
+    pub mailbox: Arc<SocketMailbox>,
     /// ROUTER-like handlers (REP, ROUTER) read a routing-id message first.
     pub recv_routing_id: bool,
 }
@@ -88,7 +88,7 @@ impl ZapClient {
             let _ = mine.write(id);
             mine.flush();
         }
-        handler.mailbox.send(Command::Bind(theirs));
+        handler.mailbox.send(SocketCommand::Bind(theirs));
         self.pipe = Some(mine);
         self.reply.clear();
         true

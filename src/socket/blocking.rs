@@ -14,7 +14,7 @@
 use std::time::{Duration, Instant};
 
 use super::{Socket, DONTWAIT, SNDMORE};
-use crate::command::CommandMailbox;
+use crate::command::SocketMailbox;
 use crate::msg::{flags, Msg};
 use crate::{Error, Result};
 
@@ -33,9 +33,9 @@ impl Call {
     /// with the call and unlocks: `Ok(None)` from it means "wait". The
     /// wait ends when a command is sent to `mailbox` (whichever thread
     /// then handles it: the generation is read before the attempt, see
-    /// [`CommandMailbox::wait_past`]) or with `EAGAIN` at the deadline.
+    /// [`SocketMailbox::wait_past`]) or with `EAGAIN` at the deadline.
     pub fn run<T>(
-        mailbox: &CommandMailbox,
+        mailbox: &SocketMailbox,
         mut attempt: impl FnMut(&mut Call) -> Result<Option<T>>,
     ) -> Result<T> {
         let mut call = Call::default();

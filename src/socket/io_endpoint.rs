@@ -1,22 +1,16 @@
 //! tcp and ipc endpoints of a socket: opening them and handing the
 //! listeners and connecting sessions to io threads.
 
-use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use crate::command::{Command, CommandMailbox};
+use crate::command::SocketCommand;
 use crate::endpoint_pair::EndpointPair;
-use crate::io::ObjectId;
+use crate::io::{IoCommand, IoMailbox, ObjectId};
 use crate::options::consts::ZMQ_RECONNECT_STOP_AFTER_DISCONNECT;
-use crate::options::Options;
-use crate::session::stream::{Listener as OsListener, Stream};
-use crate::session::{Connector, SessionLinks};
-use crate::transport::{ipc, tcp};
+use crate::session::SessionLinks;
+use crate::transport::{self, Bound, Endpoint};
 use crate::{Error, Result};
-use std::os::fd::AsRawFd;
-
-use super::endpoint::{Endpoint, Transport};
 
 /// A listener or connecting session a socket started, so it can end it.
 pub struct IoEndpoint {
@@ -24,7 +18,7 @@ pub struct IoEndpoint {
     /// real port); unbind/disconnect accept either.
     pub given: String,
     pub resolved: String,
-    pub mailbox: Arc<CommandMailbox>,
+    pub mailbox: Arc<IoMailbox>,
     pub object: ObjectId,
     /// The socket's end of a connecting session's pipe.
     pub pipe: Option<crate::pipe::PipeId>,
@@ -40,75 +34,7 @@ impl IoEndpoint {
     }
 
     pub fn terminate(&self, linger: i32) {
-        self.mailbox.send(Command::Term(self.object, linger));
-    }
-}
-
-/// What a listener drops when it ends (e.g. removes its ipc file).
-pub type Cleanup = Option<Box<dyn Send>>;
-
-/// Opens a listening socket for `bind`, returning it with the resolved
-/// endpoint and what to clean up when it closes.
-pub fn listen(ep: &Endpoint, options: &Options) -> Result<(OsListener, String, Cleanup)> {
-    match ep.transport {
-        Transport::Tcp => {
-            let (l, local) = tcp::listen_tcp(ep.address, options)?;
-            Ok((OsListener::Tcp(l), tcp::endpoint_string(&local), None))
-        }
-        Transport::Ipc => {
-            let ipc::IpcListener {
-                listener,
-                endpoint,
-                cleanup,
-            } = ipc::listen_ipc(ep.address, options)?;
-            Ok((OsListener::Ipc(listener), endpoint, Some(Box::new(cleanup))))
-        }
-        _ => Err(Error::EPROTONOSUPPORT),
-    }
-}
-
-/// Validates the endpoint for `connect` (syntax only for tcp: libzmq
-/// resolves names at each attempt) and returns how to (re)connect.
-pub fn connector(ep: &Endpoint) -> Result<Connector> {
-    match ep.transport {
-        Transport::Tcp => {
-            tcp::check_connect_syntax(ep.address)?;
-            let address = ep.address.to_string();
-            let mut attempt = 0usize;
-            Ok(Box::new(move |o: &Options| -> io::Result<Stream> {
-                let target = tcp::resolve_connect(&address, o.ipv6).map_err(to_io)?;
-                // Each attempt takes the next resolved address.
-                let peer = target.peers[attempt % target.peers.len().max(1)];
-                attempt = attempt.wrapping_add(1);
-                let s = tcp::connect_tcp(peer, target.source, o).map_err(to_io)?;
-                Ok(Stream::Tcp(s))
-            }))
-        }
-        Transport::Ipc => {
-            let addr = ipc::IpcAddress::resolve(ep.address)?;
-            Ok(Box::new(move |_o: &Options| -> io::Result<Stream> {
-                ipc::connect_ipc(&addr).map(Stream::Ipc).map_err(to_io)
-            }))
-        }
-        _ => Err(Error::EPROTONOSUPPORT),
-    }
-}
-
-fn to_io(e: Error) -> io::Error {
-    io::Error::from_raw_os_error(e.errno())
-}
-
-/// Applies the accept filters and tunes an accepted connection; false
-/// drops it.
-pub fn accept_check(stream: &Stream, options: &Options) -> bool {
-    match stream {
-        Stream::Tcp(s) => {
-            let peer_ok = s
-                .peer_addr()
-                .is_ok_and(|p| tcp::accept_filter_allows(options, &p));
-            peer_ok && tcp::tune_accepted_tcp(s, options).is_ok()
-        }
-        Stream::Ipc(s) => ipc::ipc_filters_allow(options, s),
+        self.mailbox.send(IoCommand::Term(self.object, linger));
     }
 }
 
@@ -117,15 +43,19 @@ impl super::Socket {
     /// such as `EADDRINUSE` come back from the call, as in libzmq.
     pub(super) fn bind_io(&mut self, addr: &str, ep: &Endpoint) -> Result<()> {
         let options = &self.core.options;
-        let (listener, resolved, cleanup) = match listen(ep, options) {
-            Ok(l) => l,
+        let Bound {
+            listener,
+            endpoint: resolved,
+            cleanup,
+        } = match transport::bind(ep, options) {
+            Ok(b) => b,
             Err(e) => {
                 let pair = EndpointPair::unconnected_bind(addr);
                 self.core.monitor.event_bind_failed(&pair, e.errno());
                 return Err(e);
             }
         };
-        let listen_fd = listener.as_raw_fd();
+        let listen_fd = listener.fd();
         let pair = EndpointPair::unconnected_bind(resolved.clone());
         self.core.monitor.event_listening(&pair, listen_fd);
         let closed_reported = Arc::new(AtomicBool::new(false));
@@ -136,15 +66,14 @@ impl super::Socket {
             listener,
             options.clone(),
             self.core.mailbox.clone(),
-            Box::new(accept_check),
             crate::session::Closing {
                 cleanup,
                 reported: closed_reported.clone(),
             },
             self.session_links(resolved.clone()),
         );
-        io.send(Command::Plug(Box::new(l)));
-        self.core.mailbox.send(Command::Noop);
+        io.send(IoCommand::Plug(Box::new(l)));
+        self.core.mailbox.send(SocketCommand::Noop);
         self.core.last_endpoint = resolved.clone();
         // A bound endpoint is known by its resolved name only: libzmq does
         // not unbind `tcp://*:*` by the wildcard.
@@ -164,7 +93,7 @@ impl super::Socket {
     /// and reconnects; unless `ZMQ_IMMEDIATE`, the pipe exists at once so
     /// messages queue while connecting.
     pub(super) fn connect_io(&mut self, addr: &str, ep: &Endpoint) -> Result<()> {
-        let connector = connector(ep)?;
+        let connector = transport::connecter(ep)?;
         let io = self.core.ctx.io_thread(self.core.options.affinity)?;
         let id = crate::io::next_object_id();
         let o = &self.core.options;
@@ -190,8 +119,8 @@ impl super::Socket {
             l.endpoint = addr.to_string();
             self.attach_pipe(l, true);
         }
-        io.send(Command::Plug(Box::new(session)));
-        self.core.mailbox.send(Command::Noop);
+        io.send(IoCommand::Plug(Box::new(session)));
+        self.core.mailbox.send(SocketCommand::Noop);
         self.core.last_endpoint = addr.to_string();
         self.core.io_endpoints.push(IoEndpoint {
             given: addr.to_string(),

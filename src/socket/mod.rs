@@ -2,13 +2,12 @@
 //! processing common to every type, plus one module per pattern.
 //!
 //! A socket is owned by one application thread at a time (as in libzmq).
-//! Other threads reach it only through its [`CommandMailbox`], whose fd is
+//! Other threads reach it only through its [`SocketMailbox`], whose fd is
 //! the socket's `ZMQ_FD`. A thread-safe socket is shared behind a lock by
 //! its user, who runs blocking calls as a [`Call`], one attempt at a time, waiting
 //! for commands with the lock released (`blocking.rs`).
 
 mod blocking;
-mod endpoint;
 mod io_endpoint;
 mod monitoring;
 pub mod types;
@@ -34,17 +33,17 @@ use std::os::fd::RawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::command::{Command, CommandMailbox};
+use crate::command::{SocketCommand, SocketMailbox};
 use crate::ctx::{Context, InprocEndpoint, InprocLookup, PeerInfo, PendingConnection};
 use crate::msg::{flags, Msg};
 use crate::options::codec::write_int_value;
 use crate::options::Options;
-use crate::pipe::{pipepair, End, Hwms, Pipe, PipeId};
+use crate::pipe::{pipepair, End, Hwms, Pipe, PipeCommand, PipeId};
 use crate::{Error, Result};
 
 use crate::routing::pipes::Pipes;
+use crate::transport::{Endpoint, Scheme};
 pub use blocking::Call;
-use endpoint::{Endpoint, Transport};
 use single::SinglePart;
 
 pub const DONTWAIT: i32 = 1;
@@ -118,7 +117,7 @@ pub trait Pattern: Send {
 struct Core {
     ctx: Context,
     id: u64,
-    mailbox: Arc<CommandMailbox>,
+    mailbox: Arc<SocketMailbox>,
     options: Options,
     pipes: Pipes,
     rcvmore: bool,
@@ -182,9 +181,9 @@ impl Socket {
     pub fn new(ctx: &Context, socket_type: i32) -> Result<Socket> {
         let pattern = new_pattern(socket_type)?;
         let mailbox = Arc::new(if types::is_thread_safe(socket_type) {
-            CommandMailbox::new_thread_safe()?
+            SocketMailbox::new_thread_safe()?
         } else {
-            CommandMailbox::new()?
+            SocketMailbox::new()?
         });
         let id = ctx.register_socket(mailbox.clone())?;
         let mut options = Options::with_context(socket_type, ctx.blocky(), ctx.zero_copy());
@@ -229,7 +228,7 @@ impl Socket {
 
     /// The socket's mailbox, for threads that wait for its commands
     /// without holding the socket (see [`Call`]).
-    pub fn mailbox(&self) -> Arc<CommandMailbox> {
+    pub fn mailbox(&self) -> Arc<SocketMailbox> {
         self.core.mailbox.clone()
     }
 
@@ -260,37 +259,42 @@ impl Socket {
         self.check_alive()
     }
 
-    fn handle(&mut self, cmd: Command) {
+    fn handle(&mut self, cmd: SocketCommand) {
+        match cmd {
+            SocketCommand::Pipe(c) => self.handle_pipe_command(c),
+            SocketCommand::Bind(pipe) => self.attach_pipe(pipe, false),
+            SocketCommand::Noop => {}
+            SocketCommand::TermEndpoint(object) => self.io_endpoint_failed(object),
+            SocketCommand::Stop => self.process_stop(),
+        }
+    }
+
+    fn handle_pipe_command(&mut self, cmd: PipeCommand) {
         let (pattern, mut cx) = self.cx_split();
         match cmd {
-            Command::ActivateRead(id) => {
+            PipeCommand::ActivateRead(id) => {
                 if cx.pipes.get_mut(id).is_some_and(|p| p.activate_read()) {
                     pattern.read_activated(&mut cx, id);
                 }
             }
-            Command::ActivateWrite(id, n) => {
+            PipeCommand::ActivateWrite(id, n) => {
                 if cx.pipes.get_mut(id).is_some_and(|p| p.activate_write(n)) {
                     pattern.write_activated(&mut cx, id);
                 }
             }
-            Command::PipeTerm(id) => self.peer_terminated(id),
-            Command::Bind(pipe) => self.attach_pipe(pipe, false),
-            Command::Hiccup(id) => {
+            PipeCommand::PipeTerm(id) => self.peer_terminated(id),
+            PipeCommand::Hiccup(id) => {
                 if cx.pipes.get(id).is_some() {
                     pattern.hiccuped(&mut cx, id);
                 }
             }
-            // io-thread commands never reach a socket.
-            Command::Plug(_) | Command::Term(..) | Command::Noop => {}
-            Command::TermEndpoint(object) => self.io_endpoint_failed(object),
-            Command::Stop => self.process_stop(),
-            Command::PipePeerStats {
+            PipeCommand::PeerStats {
                 pipe,
                 queue_count,
                 reply,
                 endpoints,
             } => self.process_pipe_peer_stats(pipe, queue_count, reply, endpoints),
-            Command::PipeStatsPublish {
+            PipeCommand::StatsPublish {
                 outbound,
                 inbound,
                 endpoints,
@@ -449,11 +453,11 @@ impl Socket {
         self.check_alive()?;
         self.process_commands()?;
         let ep = Endpoint::parse(addr, self.socket_type())?;
-        match ep.transport {
-            Transport::Inproc => self.bind_inproc(addr),
-            Transport::Tcp | Transport::Ipc => self.bind_io(addr, &ep),
+        match ep.scheme {
+            Scheme::Inproc => self.bind_inproc(addr),
+            Scheme::Tcp | Scheme::Ipc => self.bind_io(addr, &ep),
             // Only the receiving side of udp binds.
-            Transport::Udp if !matches!(self.socket_type(), types::DISH | types::DGRAM) => {
+            Scheme::Udp if !matches!(self.socket_type(), types::DISH | types::DGRAM) => {
                 Err(Error::ENOCOMPATPROTO)
             }
             _ => Err(Error::EPROTONOSUPPORT),
@@ -532,11 +536,11 @@ impl Socket {
         self.check_alive()?;
         self.process_commands()?;
         let ep = Endpoint::parse(addr, self.socket_type())?;
-        match ep.transport {
-            Transport::Inproc => self.connect_inproc(addr),
-            Transport::Tcp | Transport::Ipc => self.connect_io(addr, &ep),
+        match ep.scheme {
+            Scheme::Inproc => self.connect_inproc(addr),
+            Scheme::Tcp | Scheme::Ipc => self.connect_io(addr, &ep),
             // Only the sending side of udp connects.
-            Transport::Udp if self.socket_type() != types::RADIO => Err(Error::ENOCOMPATPROTO),
+            Scheme::Udp if self.socket_type() != types::RADIO => Err(Error::ENOCOMPATPROTO),
             _ => Err(Error::EPROTONOSUPPORT),
         }
     }
@@ -603,7 +607,7 @@ impl Socket {
                 }
                 remote.endpoint = addr.to_string();
                 remote.set_owner(peer.mailbox.clone());
-                peer.mailbox.send(Command::Bind(remote));
+                peer.mailbox.send(SocketCommand::Bind(remote));
                 local
             }
         };
@@ -678,7 +682,7 @@ impl Socket {
         self.check_alive()?;
         self.process_commands()?;
         let ep = Endpoint::parse(addr, self.socket_type())?;
-        if ep.transport != Transport::Inproc {
+        if ep.scheme != Scheme::Inproc {
             return self.term_io_endpoint(addr);
         }
         if self.core.ctx.unbind_inproc(addr, self.core.id).is_ok() {

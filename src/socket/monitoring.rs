@@ -4,12 +4,11 @@
 
 use std::sync::Arc;
 
-use super::endpoint::{Endpoint, Transport};
 use super::Socket;
-use crate::command::CommandMailbox;
 use crate::endpoint_pair::EndpointPair;
 use crate::monitor::{events, MonitorSink};
-use crate::pipe::PipeId;
+use crate::pipe::{PipeId, PipeOwner};
+use crate::transport::{Endpoint, Scheme};
 use crate::{Error, Result};
 
 impl Socket {
@@ -38,7 +37,7 @@ impl Socket {
             self.core.monitor.stop(true);
             return Ok(());
         };
-        if Endpoint::parse(addr, self.socket_type())?.transport != Transport::Inproc {
+        if Endpoint::parse(addr, self.socket_type())?.scheme != Scheme::Inproc {
             return Err(Error::EPROTONOSUPPORT);
         }
         self.core
@@ -87,11 +86,11 @@ impl Socket {
         &mut self,
         pipe: PipeId,
         queue_count: u64,
-        reply: Arc<CommandMailbox>,
+        reply: Arc<dyn PipeOwner>,
         endpoints: Box<EndpointPair>,
     ) {
         if let Some(p) = self.core.pipes.get(pipe) {
-            p.process_peer_stats(queue_count, &reply, endpoints);
+            p.process_peer_stats(queue_count, reply.as_ref(), endpoints);
         }
     }
 

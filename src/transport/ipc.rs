@@ -6,12 +6,16 @@
 
 use std::ffi::{OsStr, OsString};
 use std::io;
-use std::os::fd::{AsFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 use mio::net::{UnixListener, UnixStream};
 
+use super::stream::{
+    connect_outcome, delegate_source, delegate_stream_io, to_io_error, Bound, Connecter, Listener,
+    Stream,
+};
 use super::sys;
 use crate::options::Options;
 use crate::{Error, Result};
@@ -353,6 +357,91 @@ fn credentials_allowed(
         .iter()
         .filter_map(|&gid| group_members(gid))
         .any(|members| members.contains(&name))
+}
+
+/// An ipc connection, as sessions see it.
+#[derive(Debug)]
+pub(crate) struct IpcConnection(pub(crate) UnixStream);
+
+delegate_stream_io!(IpcConnection);
+
+impl Stream for IpcConnection {
+    fn poll_connect(&mut self) -> io::Result<()> {
+        connect_outcome(self.0.take_error(), self.0.peer_addr().map(|_| ()))
+    }
+
+    fn local_endpoint(&self) -> String {
+        self.0
+            .local_addr()
+            .map(|a| endpoint_of(&a))
+            .unwrap_or_default()
+    }
+
+    fn peer_endpoint(&self) -> String {
+        self.0
+            .peer_addr()
+            .map(|a| endpoint_of(&a))
+            .unwrap_or_default()
+    }
+
+    /// libzmq reports an empty address for ipc peers.
+    fn peer_address(&self) -> String {
+        String::new()
+    }
+
+    fn fd(&self) -> RawFd {
+        self.0.as_raw_fd()
+    }
+}
+
+/// A bound ipc listener.
+#[derive(Debug)]
+pub(crate) struct IpcListen(UnixListener);
+
+delegate_source!(IpcListen);
+
+impl Listener for IpcListen {
+    fn accept(&mut self, options: &Options) -> io::Result<Option<Box<dyn Stream>>> {
+        let (s, _) = self.0.accept()?;
+        if !ipc_filters_allow(options, &s) {
+            return Ok(None);
+        }
+        Ok(Some(Box::new(IpcConnection(s))))
+    }
+
+    fn fd(&self) -> RawFd {
+        self.0.as_raw_fd()
+    }
+}
+
+/// `zmq_bind ("ipc://addr")`.
+pub(crate) fn bind(addr: &str, options: &Options) -> Result<Bound> {
+    let IpcListener {
+        listener,
+        endpoint,
+        cleanup,
+    } = listen_ipc(addr, options)?;
+    Ok(Bound {
+        listener: Box::new(IpcListen(listener)),
+        endpoint,
+        cleanup: Some(Box::new(cleanup)),
+    })
+}
+
+/// Connects to a resolved ipc address.
+pub(crate) struct IpcConnecter(IpcAddress);
+
+impl IpcConnecter {
+    pub(crate) fn new(addr: &str) -> Result<IpcConnecter> {
+        IpcAddress::resolve(addr).map(IpcConnecter)
+    }
+}
+
+impl Connecter for IpcConnecter {
+    fn connect(&mut self, _options: &Options) -> io::Result<Box<dyn Stream>> {
+        let s = connect_ipc(&self.0).map_err(to_io_error)?;
+        Ok(Box::new(IpcConnection(s)))
+    }
 }
 
 #[cfg(test)]

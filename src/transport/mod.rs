@@ -1,5 +1,13 @@
-//! Transports: the address and OS-socket half of tcp and ipc.
+//! Transports: the address and OS-socket half of every connection-oriented
+//! transport, behind one seam ([`stream`]).
 //!
+//! A transport is one module that parses and resolves its addresses, binds
+//! (a [`Listener`] that yields connections), connects (a [`Connecter`]
+//! that yields one) and reports its endpoint strings. Sockets reach
+//! transports only through [`bind`] and [`connecter`]; sessions see a
+//! [`Stream`] and never which transport is behind it.
+//!
+//! - [`endpoint`]: `transport://address` parsing.
 //! - [`tcp`]: listeners, outgoing connections and the tuning libzmq
 //!   applies to them; [`tcp_address`] parses and resolves `tcp://`
 //!   addresses and prints resolved endpoints.
@@ -10,7 +18,36 @@
 //! The libc calls live in `sys`, the only place here with `unsafe` besides
 //! taking over a `ZMQ_USE_FD` descriptor.
 
+pub(crate) mod endpoint;
 pub mod ipc;
+pub(crate) mod stream;
 mod sys;
 pub mod tcp;
 pub mod tcp_address;
+
+pub(crate) use endpoint::{Endpoint, Scheme};
+pub(crate) use stream::{Bound, Connecter, Listener, Stream};
+
+use crate::options::Options;
+use crate::{Error, Result};
+
+/// Binds a connection-oriented endpoint for `zmq_bind`: the OS socket is
+/// bound here, on the caller's thread, so errors such as `EADDRINUSE`
+/// come back from the call, as in libzmq.
+pub(crate) fn bind(ep: &Endpoint, options: &Options) -> Result<Bound> {
+    match ep.scheme {
+        Scheme::Tcp => tcp::bind(ep.address, options),
+        Scheme::Ipc => ipc::bind(ep.address, options),
+        _ => Err(Error::EPROTONOSUPPORT),
+    }
+}
+
+/// Validates the endpoint for `zmq_connect` (syntax only for tcp: libzmq
+/// resolves names at each attempt) and returns its connecter.
+pub(crate) fn connecter(ep: &Endpoint) -> Result<Box<dyn Connecter>> {
+    match ep.scheme {
+        Scheme::Tcp => Ok(Box::new(tcp::TcpConnecter::new(ep.address)?)),
+        Scheme::Ipc => Ok(Box::new(ipc::IpcConnecter::new(ep.address)?)),
+        _ => Err(Error::EPROTONOSUPPORT),
+    }
+}

@@ -1,4 +1,4 @@
-//! The OS calls of the tcp and ipc transports, in one place.
+//! The OS calls of the transports, in one place.
 //!
 //! Everything here is a thin, safe wrapper over one libc call (or a small
 //! group that must go together, such as `getaddrinfo`/`freeaddrinfo`):
@@ -21,6 +21,22 @@ fn cvt(rc: c_int) -> io::Result<c_int> {
     } else {
         Ok(rc)
     }
+}
+
+/// `sendmsg` with `MSG_NOSIGNAL`: `writev` on a connection the peer
+/// closed would raise SIGPIPE and kill a C program that did not ignore it.
+pub fn send_vectored(fd: BorrowedFd<'_>, bufs: &[std::io::IoSlice<'_>]) -> io::Result<usize> {
+    // SAFETY: `msghdr` is plain data; zeroed is a valid empty header.
+    let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
+    // IoSlice is ABI-compatible with iovec on Unix; sendmsg only reads.
+    hdr.msg_iov = bufs.as_ptr() as *mut libc::iovec;
+    hdr.msg_iovlen = bufs.len().min(libc::UIO_MAXIOV as usize) as _;
+    // SAFETY: `hdr` points at live buffers for the duration of the call.
+    let n = unsafe { libc::sendmsg(fd.as_raw_fd(), &hdr, libc::MSG_NOSIGNAL) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(n as usize)
 }
 
 /// A new socket, close-on-exec (libzmq's `open_socket`) and non-blocking

@@ -16,10 +16,14 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::os::fd::{AsFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 
 use mio::net::{TcpListener, TcpStream};
 
+use super::stream::{
+    connect_outcome, delegate_source, delegate_stream_io, to_io_error, Bound, Connecter, Listener,
+    Stream,
+};
 use super::sys;
 pub use super::tcp_address::{
     check_connect_syntax, endpoint_string, numeric_host, resolve_bind, resolve_connect,
@@ -259,6 +263,114 @@ fn tune_connection(fd: BorrowedFd<'_>, options: &Options) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// A tcp connection, as sessions see it.
+#[derive(Debug)]
+pub(crate) struct TcpConnection(pub(crate) TcpStream);
+
+delegate_stream_io!(TcpConnection);
+
+impl Stream for TcpConnection {
+    fn poll_connect(&mut self) -> io::Result<()> {
+        connect_outcome(self.0.take_error(), self.0.peer_addr().map(|_| ()))
+    }
+
+    fn finish_connect(&mut self, options: &Options) {
+        let _ = finish_connect_tcp(&self.0, options);
+    }
+
+    fn local_endpoint(&self) -> String {
+        self.0
+            .local_addr()
+            .map(|a| endpoint_string(&a))
+            .unwrap_or_default()
+    }
+
+    fn peer_endpoint(&self) -> String {
+        self.0
+            .peer_addr()
+            .map(|a| endpoint_string(&a))
+            .unwrap_or_default()
+    }
+
+    fn peer_address(&self) -> String {
+        self.0
+            .peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default()
+    }
+
+    fn fd(&self) -> RawFd {
+        self.0.as_raw_fd()
+    }
+}
+
+/// A bound tcp listener.
+#[derive(Debug)]
+pub(crate) struct TcpListen(pub(crate) TcpListener);
+
+delegate_source!(TcpListen);
+
+impl Listener for TcpListen {
+    fn accept(&mut self, options: &Options) -> io::Result<Option<Box<dyn Stream>>> {
+        let (s, peer) = self.0.accept()?;
+        if !accept_filter_allows(options, &peer) || tune_accepted_tcp(&s, options).is_err() {
+            return Ok(None);
+        }
+        Ok(Some(Box::new(TcpConnection(s))))
+    }
+
+    fn fd(&self) -> RawFd {
+        self.0.as_raw_fd()
+    }
+}
+
+/// `zmq_bind ("tcp://addr")`.
+pub(crate) fn bind(addr: &str, options: &Options) -> Result<Bound> {
+    let (l, local) = listen_tcp(addr, options)?;
+    Ok(Bound {
+        listener: Box::new(TcpListen(l)),
+        endpoint: endpoint_string(&local),
+        cleanup: None,
+    })
+}
+
+/// Connects to a `tcp://` address, resolving it at each attempt and
+/// taking the next resolved address each time, as libzmq does.
+pub(crate) struct TcpConnecter {
+    address: String,
+    attempt: usize,
+}
+
+impl TcpConnecter {
+    /// Checks the syntax only: names are resolved at each attempt.
+    pub(crate) fn new(addr: &str) -> Result<TcpConnecter> {
+        check_connect_syntax(addr)?;
+        Ok(TcpConnecter {
+            address: addr.to_string(),
+            attempt: 0,
+        })
+    }
+
+    /// Starts one attempt and returns the raw mio stream (layers over tcp
+    /// wrap it).
+    pub(crate) fn connect_raw(&mut self, options: &Options) -> io::Result<TcpStream> {
+        let target = resolve_connect(&self.address, options.ipv6).map_err(to_io_error)?;
+        let peer = target.peers[self.attempt % target.peers.len().max(1)];
+        self.attempt = self.attempt.wrapping_add(1);
+        connect_tcp(peer, target.source, options).map_err(to_io_error)
+    }
+}
+
+impl Connecter for TcpConnecter {
+    fn connect(&mut self, options: &Options) -> io::Result<Box<dyn Stream>> {
+        Ok(Box::new(TcpConnection(self.connect_raw(options)?)))
+    }
+
+    fn has_connect_timer(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

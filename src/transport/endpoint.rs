@@ -1,20 +1,21 @@
 //! Endpoint strings: `transport://address`.
 
-use super::types;
+use crate::options::consts::{ZMQ_DGRAM, ZMQ_DISH, ZMQ_RADIO};
 use crate::{Error, Result};
 
+/// The transport an endpoint names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transport {
+pub(crate) enum Scheme {
     Inproc,
     Tcp,
     Ipc,
     Udp,
 }
 
+/// A parsed endpoint: its transport and the address after `://`.
 #[derive(Debug)]
-pub struct Endpoint<'a> {
-    pub transport: Transport,
-    #[allow(dead_code)] // read by the tcp and ipc transports
+pub(crate) struct Endpoint<'a> {
+    pub scheme: Scheme,
     pub address: &'a str,
 }
 
@@ -22,23 +23,21 @@ impl<'a> Endpoint<'a> {
     /// Parses as libzmq does: `EINVAL` for a malformed string,
     /// `EPROTONOSUPPORT` for a transport we do not have, `ENOCOMPATPROTO`
     /// for udp on a socket type that cannot use it.
-    pub fn parse(uri: &'a str, socket_type: i32) -> Result<Endpoint<'a>> {
+    pub(crate) fn parse(uri: &'a str, socket_type: i32) -> Result<Endpoint<'a>> {
         let (proto, address) = uri.split_once("://").ok_or(Error::EINVAL)?;
         if proto.is_empty() || address.is_empty() {
             return Err(Error::EINVAL);
         }
-        let transport = match proto {
-            "inproc" => Transport::Inproc,
-            "tcp" => Transport::Tcp,
-            "ipc" => Transport::Ipc,
-            "udp" => Transport::Udp,
+        let scheme = match proto {
+            "inproc" => Scheme::Inproc,
+            "tcp" => Scheme::Tcp,
+            "ipc" => Scheme::Ipc,
+            "udp" => Scheme::Udp,
             _ => return Err(Error::EPROTONOSUPPORT),
         };
-        if transport == Transport::Udp
-            && !matches!(socket_type, types::DISH | types::RADIO | types::DGRAM)
-        {
+        if scheme == Scheme::Udp && !matches!(socket_type, ZMQ_DISH | ZMQ_RADIO | ZMQ_DGRAM) {
             return Err(Error::ENOCOMPATPROTO);
         }
-        Ok(Endpoint { transport, address })
+        Ok(Endpoint { scheme, address })
     }
 }

@@ -1,0 +1,174 @@
+//! The seam between transports and sessions: a connected byte stream, a
+//! listener that yields them and a connecter that opens them, whatever the
+//! transport (tcp, ipc, and the layers stacked on tcp).
+//!
+//! Sessions and listeners on the io threads hold these as trait objects:
+//! the set of transports is open (a framing layer may wrap another
+//! stream), and the call costs a vtable lookup beside a system call.
+
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::os::fd::RawFd;
+
+use mio::event::Source;
+
+use crate::options::Options;
+
+/// A connected (or connecting) byte stream, non-blocking, registered in an
+/// io thread's poll loop.
+pub(crate) trait Stream: Read + Write + Source + Send + fmt::Debug {
+    /// Drives a connect in progress: `Ok(())` once the stream is ready to
+    /// carry ZMTP, `WouldBlock` while it is not yet, the error if the
+    /// attempt failed. Called when the stream becomes ready.
+    fn poll_connect(&mut self) -> io::Result<()>;
+
+    /// Tuning applied once a connect succeeded (libzmq sets tcp's
+    /// no-delay, keepalives and `TCP_MAXRT` only then).
+    fn finish_connect(&mut self, _options: &Options) {}
+
+    /// Our end as an endpoint string (monitor events).
+    fn local_endpoint(&self) -> String;
+
+    /// The peer's end as an endpoint string (monitor events).
+    fn peer_endpoint(&self) -> String;
+
+    /// The peer's address as libzmq reports it in `Peer-Address`.
+    fn peer_address(&self) -> String;
+
+    /// The OS descriptor (monitor events carry it).
+    fn fd(&self) -> RawFd;
+
+    /// Whether the stream itself holds output not yet written (a framing
+    /// layer's buffer); the session then calls [`Stream::flush_buffered`]
+    /// when the socket is writable, even with nothing new to send.
+    fn has_buffered_output(&self) -> bool {
+        false
+    }
+
+    /// Writes all that [`Stream::has_buffered_output`] reported, or
+    /// returns `WouldBlock` keeping the rest.
+    fn flush_buffered(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A listening socket.
+pub(crate) trait Listener: Source + Send {
+    /// Accepts one connection: `Ok(None)` for one the socket's accept
+    /// filters refused (it is closed, with no event, as in libzmq),
+    /// `WouldBlock` when none is waiting. An error in tuning the accepted
+    /// socket is returned for `ZMQ_EVENT_ACCEPT_FAILED`.
+    fn accept(&mut self, options: &Options) -> io::Result<Option<Box<dyn Stream>>>;
+
+    /// The OS descriptor (monitor events carry it).
+    fn fd(&self) -> RawFd;
+}
+
+/// Opens connection attempts to one endpoint, resolving it at each attempt
+/// as libzmq does.
+pub(crate) trait Connecter: Send {
+    /// Starts one non-blocking attempt; an error is one failed attempt.
+    fn connect(&mut self, options: &Options) -> io::Result<Box<dyn Stream>>;
+
+    /// Whether an attempt is reported as `CONNECT_DELAYED` and bounded by
+    /// `ZMQ_CONNECT_TIMEOUT` (libzmq's tcp connecter; ipc has neither).
+    fn has_connect_timer(&self) -> bool {
+        false
+    }
+}
+
+/// A bound endpoint, as `zmq_bind` returns it to the socket.
+pub(crate) struct Bound {
+    pub listener: Box<dyn Listener>,
+    /// The resolved endpoint (`ZMQ_LAST_ENDPOINT`).
+    pub endpoint: String,
+    /// Dropped when the listener closes (an ipc wildcard's directory).
+    pub cleanup: Option<Box<dyn Send>>,
+}
+
+impl fmt::Debug for Bound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Bound({}, fd {})", self.endpoint, self.listener.fd())
+    }
+}
+
+/// The outcome of a non-blocking connect, from the socket's pending error
+/// and whether it has a peer yet: `WouldBlock` while still connecting.
+pub(crate) fn connect_outcome(
+    pending_error: io::Result<Option<io::Error>>,
+    has_peer: io::Result<()>,
+) -> io::Result<()> {
+    if let Some(e) = pending_error? {
+        return Err(e);
+    }
+    has_peer.map_err(|e| {
+        if e.kind() == io::ErrorKind::NotConnected {
+            io::ErrorKind::WouldBlock.into()
+        } else {
+            e
+        }
+    })
+}
+
+/// An engine error as the `io::Error` a connect attempt reports.
+pub(crate) fn to_io_error(e: crate::Error) -> io::Error {
+    io::Error::from_raw_os_error(e.errno())
+}
+
+/// `Read`, `Write` and mio's `Source` for a newtype over a mio stream
+/// (`.0`): vectored writes go through `sys::send_vectored` (no SIGPIPE).
+macro_rules! delegate_stream_io {
+    ($t:ty) => {
+        impl std::io::Read for $t {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                self.0.read(buf)
+            }
+        }
+
+        impl std::io::Write for $t {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.write(buf)
+            }
+
+            fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+                use std::os::fd::AsFd;
+                super::sys::send_vectored(self.0.as_fd(), bufs)
+            }
+
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+
+        delegate_source!($t);
+    };
+}
+
+/// mio's `Source` for a newtype over a mio socket (`.0`).
+macro_rules! delegate_source {
+    ($t:ty) => {
+        impl mio::event::Source for $t {
+            fn register(
+                &mut self,
+                r: &mio::Registry,
+                t: mio::Token,
+                i: mio::Interest,
+            ) -> std::io::Result<()> {
+                self.0.register(r, t, i)
+            }
+            fn reregister(
+                &mut self,
+                r: &mio::Registry,
+                t: mio::Token,
+                i: mio::Interest,
+            ) -> std::io::Result<()> {
+                self.0.reregister(r, t, i)
+            }
+            fn deregister(&mut self, r: &mio::Registry) -> std::io::Result<()> {
+                self.0.deregister(r)
+            }
+        }
+    };
+}
+
+pub(crate) use {delegate_source, delegate_stream_io};
