@@ -36,12 +36,22 @@ use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-use crate::ctx::Context;
 use crate::endpoint_pair::EndpointPair;
 use crate::msg::Msg;
 use crate::signaler::Signaler;
-use crate::socket::{types, Socket, DONTWAIT, SNDMORE};
 use crate::{Error, Result};
+
+/// The monitor socket as the sink sends on it: the socket layer opens it
+/// (a PAIR, PUB or PUSH bound to the monitor's inproc endpoint) and gives
+/// it to [`MonitorSink::start`], so this module needs no socket.
+pub(crate) trait EventSocket: Send {
+    /// Sends one frame without blocking (`EAGAIN` when it cannot take it
+    /// now), with `ZMQ_SNDMORE` if `more`.
+    fn send_frame(&mut self, frame: &mut Msg, more: bool) -> Result<()>;
+    /// A descriptor that becomes readable when the socket may be able to
+    /// take more (its `ZMQ_FD`).
+    fn fd(&self) -> RawFd;
+}
 
 /// The `ZMQ_EVENT_*` values of libzmq 4.3.5.
 pub mod events {
@@ -109,7 +119,7 @@ fn c_value(v: i32) -> u64 {
 }
 
 struct State {
-    socket: Option<Socket>,
+    socket: Option<Box<dyn EventSocket>>,
     /// libzmq's `_monitor_events`: kept even when creating the monitor
     /// socket failed, as libzmq does.
     events: u64,
@@ -193,7 +203,7 @@ impl MonitorSink {
         }
         let frames = encode(st.version, event, values, pair);
         if let Some(sock) = st.socket.as_mut() {
-            send_event(sock, frames, Some(&self.shared));
+            send_event(sock.as_mut(), frames, Some(&self.shared));
         }
     }
 
@@ -265,23 +275,24 @@ impl MonitorSink {
     /// Starts monitoring: the second half of libzmq's
     /// `socket_base_t::monitor`, after the caller validated the address.
     /// A running monitor is stopped first (with `MONITOR_STOPPED`), even
-    /// when the new one is then refused for its socket type (`EINVAL`).
-    /// Errors creating or binding the monitor socket (`EMFILE`,
-    /// `EADDRINUSE`, ...) are returned and leave no monitor.
-    pub(crate) fn start(
+    /// when the new one is then refused for its socket type (`type_ok`
+    /// false: `EINVAL`). `open` makes the monitor socket and `bind` binds
+    /// it; their errors (`EMFILE`, `EADDRINUSE`, ...) are returned and
+    /// leave no monitor (the events stay set when opening failed, as in
+    /// libzmq).
+    pub(crate) fn start<S: EventSocket + 'static>(
         &self,
-        ctx: &Context,
-        addr: &str,
+        type_ok: bool,
         events: u64,
         version: i32,
-        socket_type: i32,
+        open: impl FnOnce() -> Result<S>,
+        bind: impl FnOnce(&mut S) -> Result<()>,
     ) -> Result<()> {
         let mut st = self.lock_interrupting();
         if st.socket.is_some() {
             self.stop_locked(&mut st, true);
         }
-        // One-way types that take ZMQ_SNDMORE.
-        if !matches!(socket_type, types::PAIR | types::PUB | types::PUSH) {
+        if !type_ok {
             return Err(Error::EINVAL);
         }
         if self.shared.wake.get().is_none() {
@@ -291,23 +302,13 @@ impl MonitorSink {
         st.events = events;
         st.version = version;
         self.shared.mask.store(events, Ordering::Release);
-        let mut sock = Socket::new(ctx, socket_type)?;
-        // Never let pending events hold up context termination.
-        let linger = 0i32.to_ne_bytes();
-        let r = sock
-            .set_option(crate::options::consts::ZMQ_LINGER, &linger)
-            .and_then(|()| sock.bind(addr));
-        match r {
-            Ok(()) => {
-                st.socket = Some(sock);
-                Ok(())
-            }
-            Err(e) => {
-                st.socket = Some(sock);
-                self.stop_locked(&mut st, false);
-                Err(e)
-            }
+        let mut sock = open()?;
+        let bound = bind(&mut sock);
+        st.socket = Some(Box::new(sock));
+        if bound.is_err() {
+            self.stop_locked(&mut st, false);
         }
+        bound
     }
 
     /// libzmq's `stop_monitor`: sends `MONITOR_STOPPED` if asked and
@@ -333,7 +334,7 @@ impl MonitorSink {
                 &[0],
                 &EndpointPair::default(),
             );
-            send_event(&mut sock, frames, None);
+            send_event(sock.as_mut(), frames, None);
         }
         st.events = 0;
         self.shared.mask.store(0, Ordering::Release);
@@ -364,12 +365,11 @@ impl MonitorSink {
 /// else give up at once. Returns whether the whole event was sent. A
 /// message given up half-way is rolled back when the socket closes, which
 /// always follows an interruption.
-fn send_event(sock: &mut Socket, frames: Vec<Msg>, blocking: Option<&Shared>) -> bool {
+fn send_event(sock: &mut dyn EventSocket, frames: Vec<Msg>, blocking: Option<&Shared>) -> bool {
     let last = frames.len().saturating_sub(1);
     for (i, mut frame) in frames.into_iter().enumerate() {
-        let flags = DONTWAIT | if i < last { SNDMORE } else { 0 };
         loop {
-            match sock.send(&mut frame, flags) {
+            match sock.send_frame(&mut frame, i < last) {
                 Ok(()) => break,
                 Err(e) if e == Error::EAGAIN => {
                     let Some(shared) = blocking else {
@@ -388,7 +388,7 @@ fn send_event(sock: &mut Socket, frames: Vec<Msg>, blocking: Option<&Shared>) ->
 
 /// Waits until the monitor socket has new commands (maybe a reader
 /// connected or read) or a stopper interrupts. False if interrupted.
-fn wait_writable(sock: &Socket, shared: &Shared) -> bool {
+fn wait_writable(sock: &dyn EventSocket, shared: &Shared) -> bool {
     let wake_fd = shared.wake.get().map(|w| w.fd());
     loop {
         if shared.interrupt.load(Ordering::Acquire) {
@@ -424,4 +424,12 @@ fn wait_writable(sock: &Socket, shared: &Shared) -> bool {
 }
 
 #[cfg(test)]
-mod tests;
+mod tests {
+    use super::c_value;
+
+    #[test]
+    fn c_int_values_are_sign_extended_as_libzmq_converts_them() {
+        assert_eq!(c_value(-1), u64::MAX);
+        assert_eq!(c_value(0x2000_0001), 0x2000_0001);
+    }
+}

@@ -782,6 +782,8 @@ mod tests;
 #[cfg(test)]
 mod tests_draft;
 #[cfg(test)]
+mod tests_monitor;
+#[cfg(test)]
 mod tests_radio_dish;
 #[cfg(test)]
 mod tests_stream;

@@ -2,11 +2,15 @@
 //! `zmq_socket_monitor_pipes_stats` and the commands behind them. The
 //! monitor itself (events, encoding, the shared sink) is `crate::monitor`.
 
+use std::os::fd::RawFd;
 use std::sync::Arc;
 
 use super::Socket;
+use super::{types, DONTWAIT, SNDMORE};
 use crate::endpoint_pair::EndpointPair;
-use crate::monitor::{events, MonitorSink};
+use crate::monitor::{events, EventSocket, MonitorSink};
+use crate::msg::Msg;
+use crate::options::consts::ZMQ_LINGER;
 use crate::pipe::{PipeId, PipeOwner};
 use crate::transport::{Endpoint, Scheme};
 use crate::{Error, Result};
@@ -40,9 +44,21 @@ impl Socket {
         if Endpoint::parse(addr, self.socket_type())?.scheme != Scheme::Inproc {
             return Err(Error::EPROTONOSUPPORT);
         }
-        self.core
-            .monitor
-            .start(&self.core.ctx, addr, events, version, socket_type)
+        // One-way types that take ZMQ_SNDMORE.
+        let type_ok = matches!(socket_type, types::PAIR | types::PUB | types::PUSH);
+        let ctx = &self.core.ctx;
+        self.core.monitor.start(
+            type_ok,
+            events,
+            version,
+            || Socket::new(ctx, socket_type),
+            |sock| {
+                // Never let pending events hold up context termination.
+                let linger = 0i32.to_ne_bytes();
+                sock.set_option(ZMQ_LINGER, &linger)?;
+                sock.bind(addr)
+            },
+        )
     }
 
     /// The handle io objects keep to raise this socket's monitor events
@@ -103,5 +119,16 @@ impl Socket {
         self.core
             .monitor
             .event_pipes_stats(endpoints, outbound, inbound);
+    }
+}
+
+/// A monitor socket, as the monitor sends its events on it.
+impl EventSocket for Socket {
+    fn send_frame(&mut self, frame: &mut Msg, more: bool) -> Result<()> {
+        self.send(frame, DONTWAIT | if more { SNDMORE } else { 0 })
+    }
+
+    fn fd(&self) -> RawFd {
+        Socket::fd(self)
     }
 }

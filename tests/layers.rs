@@ -1,0 +1,143 @@
+//! The import direction of docs/design.md ("Layers"): every `crate::x`
+//! that a module's non-test code names must sit in a lower layer than the
+//! module itself. The layer table is read from docs/design.md, so the
+//! document and this check cannot drift apart.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Layer of each top-level module, from the block between
+/// `<!-- layers -->` and `<!-- /layers -->` in docs/design.md: one line
+/// per layer, highest first, `N  module module ...`.
+fn layers() -> HashMap<String, u32> {
+    let doc = fs::read_to_string("docs/design.md").expect("docs/design.md");
+    let start = doc.find("<!-- layers -->").expect("layers block start");
+    let end = doc.find("<!-- /layers -->").expect("layers block end");
+    let mut map = HashMap::new();
+    for line in doc[start..end].lines() {
+        let mut words = line.split_whitespace();
+        let Some(Ok(rank)) = words.next().map(str::parse::<u32>) else {
+            continue;
+        };
+        for m in words {
+            assert!(
+                map.insert(m.to_string(), rank).is_none(),
+                "{m} listed twice"
+            );
+        }
+    }
+    assert!(map.len() > 10, "layers block not parsed");
+    map
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// The module a file belongs to: `src/socket/mod.rs` -> `socket`,
+/// `capi/x.rs` -> `capi`.
+fn module_of(path: &Path) -> String {
+    let rel: Vec<_> = path.iter().map(|c| c.to_string_lossy()).collect();
+    if rel[0] == "capi" {
+        return "capi".into();
+    }
+    rel[1].trim_end_matches(".rs").to_string()
+}
+
+/// Code that is not test code and not a comment.
+fn non_test_code(src: &str) -> String {
+    let mut out = String::new();
+    let mut lines = src.lines();
+    while let Some(line) = lines.next() {
+        let t = line.trim_start();
+        if t.starts_with("//") {
+            continue;
+        }
+        // An inline test module runs to the end of the file here.
+        if t == "#[cfg(test)]" {
+            if let Some(next) = lines.clone().next() {
+                if next.trim_start().starts_with("mod ") && next.trim_end().ends_with('{') {
+                    break;
+                }
+            }
+            // `#[cfg(test)] mod x;` or a test-only item: skip the next line.
+            lines.next();
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+fn is_test_file(path: &Path) -> bool {
+    let name = path.file_name().unwrap().to_string_lossy();
+    name.starts_with("tests")
+        || name.ends_with("_tests.rs")
+        || name == "testing.rs"
+        || path.iter().any(|c| c == "tests")
+}
+
+#[test]
+fn imports_run_down_the_layers() {
+    let layers = layers();
+    let mut files = Vec::new();
+    rust_files(Path::new("src"), &mut files);
+    rust_files(Path::new("capi"), &mut files);
+    let mut wrong = Vec::new();
+    for f in files.iter().filter(|f| !is_test_file(f)) {
+        if f == Path::new("src/lib.rs") {
+            continue;
+        }
+        let me = module_of(f);
+        let my_rank = *layers
+            .get(&me)
+            .unwrap_or_else(|| panic!("module {me} ({}) has no layer", f.display()));
+        let code = non_test_code(&fs::read_to_string(f).unwrap());
+        for (i, _) in code.match_indices("crate::") {
+            let rest = &code[i + "crate::".len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            // `crate::Result`, `crate::Error`: the crate root's re-exports.
+            if name.is_empty() || name.starts_with(char::is_uppercase) || name == me {
+                continue;
+            }
+            let Some(&rank) = layers.get(&name) else {
+                wrong.push(format!("{}: crate::{name} has no layer", f.display()));
+                continue;
+            };
+            if rank >= my_rank {
+                wrong.push(format!(
+                    "{}: {me} (layer {my_rank}) imports {name} (layer {rank})",
+                    f.display()
+                ));
+            }
+        }
+    }
+    wrong.sort();
+    wrong.dedup();
+    assert!(
+        wrong.is_empty(),
+        "imports against the layers:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_check_sees_a_wrong_import() {
+    let code = non_test_code("use crate::socket::Socket;\n// crate::ctx in a comment\n");
+    assert!(code.contains("crate::socket"));
+    assert!(!code.contains("crate::ctx"));
+    let code = non_test_code("fn f() {}\n#[cfg(test)]\nmod tests {\n use crate::ctx;\n}\n");
+    assert!(!code.contains("crate::ctx"));
+}
