@@ -8,6 +8,8 @@
 //! for commands with the lock released (`blocking.rs`).
 
 mod blocking;
+mod commands;
+mod inproc;
 mod io_endpoint;
 mod monitoring;
 pub mod types;
@@ -33,12 +35,12 @@ use std::os::fd::RawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::command::{SocketCommand, SocketMailbox};
-use crate::ctx::{Context, InprocEndpoint, InprocLookup, PeerInfo, PendingConnection};
-use crate::msg::{flags, Msg};
+use crate::command::SocketMailbox;
+use crate::ctx::{Context, PeerInfo};
+use crate::msg::Msg;
 use crate::options::codec::write_int_value;
 use crate::options::Options;
-use crate::pipe::{pipepair, End, Hwms, Pipe, PipeCommand, PipeId};
+use crate::pipe::{Pipe, PipeId};
 use crate::{Error, Result};
 
 use crate::routing::pipes::Pipes;
@@ -250,94 +252,6 @@ impl Socket {
         Ok(())
     }
 
-    /// Handles every waiting command. `ETERM` if the context is stopping.
-    fn process_commands(&mut self) -> Result<()> {
-        while let Some(cmd) = self.core.mailbox.try_recv() {
-            self.handle(cmd);
-        }
-        self.reap_finished();
-        self.check_alive()
-    }
-
-    fn handle(&mut self, cmd: SocketCommand) {
-        match cmd {
-            SocketCommand::Pipe(c) => self.handle_pipe_command(c),
-            SocketCommand::Bind(pipe) => self.attach_pipe(pipe, false),
-            SocketCommand::Noop => {}
-            SocketCommand::TermEndpoint(object) => self.io_endpoint_failed(object),
-            SocketCommand::Stop => self.process_stop(),
-        }
-    }
-
-    fn handle_pipe_command(&mut self, cmd: PipeCommand) {
-        let (pattern, mut cx) = self.cx_split();
-        match cmd {
-            PipeCommand::ActivateRead(id) => {
-                if cx.pipes.get_mut(id).is_some_and(|p| p.activate_read()) {
-                    pattern.read_activated(&mut cx, id);
-                }
-            }
-            PipeCommand::ActivateWrite(id, n) => {
-                if cx.pipes.get_mut(id).is_some_and(|p| p.activate_write(n)) {
-                    pattern.write_activated(&mut cx, id);
-                }
-            }
-            PipeCommand::PipeTerm(id) => self.peer_terminated(id),
-            PipeCommand::Hiccup(id) => {
-                if cx.pipes.get(id).is_some() {
-                    pattern.hiccuped(&mut cx, id);
-                }
-            }
-            PipeCommand::PeerStats {
-                pipe,
-                queue_count,
-                reply,
-                endpoints,
-            } => self.process_pipe_peer_stats(pipe, queue_count, reply, endpoints),
-            PipeCommand::StatsPublish {
-                outbound,
-                inbound,
-                endpoints,
-            } => self.process_pipe_stats_publish(outbound, inbound, &endpoints),
-        }
-    }
-
-    fn peer_terminated(&mut self, id: PipeId) {
-        let (pattern, mut cx) = self.cx_split();
-        let Some(p) = cx.pipes.get_mut(id) else {
-            return;
-        };
-        let was_active = p.check_write();
-        if p.peer_terminated() {
-            self.remove_pipe(id);
-        } else {
-            // Let the pattern read what is left (it may have parked the
-            // pipe as empty).
-            pattern.read_activated(&mut cx, id);
-            let _ = was_active;
-        }
-    }
-
-    fn remove_pipe(&mut self, id: PipeId) {
-        let (pattern, mut cx) = self.cx_split();
-        if cx.pipes.remove(id).is_some() {
-            pattern.pipe_terminated(&mut cx, id);
-        }
-        self.core.connected_inproc.retain(|(_, p)| *p != id);
-        // A connection that ended for good (no reconnect) takes its
-        // endpoint with it, as libzmq's term_endpoint from the session.
-        self.core.io_endpoints.retain(|e| e.pipe != Some(id));
-    }
-
-    fn reap_finished(&mut self) {
-        if !self.core.pipes.has_finished() {
-            return;
-        }
-        for id in self.core.pipes.take_finished() {
-            self.remove_pipe(id);
-        }
-    }
-
     fn attach_pipe(&mut self, pipe: Pipe, locally_initiated: bool) {
         pipe.set_owner(self.core.mailbox.clone());
         let id = pipe.id();
@@ -464,73 +378,6 @@ impl Socket {
         }
     }
 
-    fn bind_inproc(&mut self, addr: &str) -> Result<()> {
-        let ep = InprocEndpoint {
-            socket_id: self.core.id,
-            mailbox: self.core.mailbox.clone(),
-            info: self.peer_info(),
-        };
-        let pending = self.core.ctx.bind_inproc(addr, ep)?;
-        self.core.bound_inproc.push(addr.to_string());
-        self.core.last_endpoint = addr.to_string();
-        for pc in pending {
-            self.complete_pending(pc);
-        }
-        Ok(())
-    }
-
-    /// Attaches a connection made before we bound.
-    fn complete_pending(&mut self, pc: PendingConnection) {
-        let me = self.peer_info();
-        let mut pipe = pc.bind_pipe;
-        // The connecter always sent its routing id, not knowing whether we
-        // want it.
-        if !me.recv_routing_id {
-            pipe.read();
-        }
-        if !pc.connecter.conflate {
-            let c = &pc.connecter;
-            pipe.set_hwms_boost(
-                End::Peer,
-                Hwms {
-                    inbound: me.sndhwm,
-                    outbound: me.rcvhwm,
-                },
-            );
-            pipe.set_hwms_boost(
-                End::Local,
-                Hwms {
-                    inbound: c.sndhwm,
-                    outbound: c.rcvhwm,
-                },
-            );
-            pipe.set_hwms(
-                End::Peer,
-                Hwms {
-                    inbound: c.rcvhwm,
-                    outbound: c.sndhwm,
-                },
-            );
-            pipe.set_hwms(
-                End::Local,
-                Hwms {
-                    inbound: me.rcvhwm,
-                    outbound: me.sndhwm,
-                },
-            );
-        }
-        if let Some(d) = &me.disconnect_msg {
-            pipe.set_peer_disconnect_msg(d.clone());
-        }
-        if pc.connecter.recv_routing_id {
-            send_routing_id(&mut pipe, &me.routing_id);
-        }
-        if let Some(h) = &me.hello_msg {
-            send_hello_msg(&mut pipe, h);
-        }
-        self.attach_pipe(pipe, false);
-    }
-
     /// `zmq_connect`.
     pub fn connect(&mut self, addr: &str) -> Result<()> {
         self.check_alive()?;
@@ -543,81 +390,6 @@ impl Socket {
             Scheme::Udp if self.socket_type() != types::RADIO => Err(Error::ENOCOMPATPROTO),
             _ => Err(Error::EPROTONOSUPPORT),
         }
-    }
-
-    fn connect_inproc(&mut self, addr: &str) -> Result<()> {
-        let me = self.peer_info();
-        let conflate = me.conflate;
-        let hwm = |v: i32| if conflate { -1 } else { v };
-        let mut ours: Option<Pipe> = None;
-        let my_mailbox = self.core.mailbox.clone();
-        let lookup = self.core.ctx.connect_inproc(addr, || {
-            // Unbound: build the pipe from our options alone; the binder
-            // completes the watermarks when it arrives.
-            let (mut local, remote) = pipepair([hwm(me.sndhwm), hwm(me.rcvhwm)], conflate);
-            send_routing_id(&mut local, &me.routing_id);
-            if let Some(h) = &me.hello_msg {
-                send_hello_msg(&mut local, h);
-            }
-            ours = Some(local);
-            PendingConnection {
-                connecter: me.clone(),
-                connecter_mailbox: my_mailbox,
-                bind_pipe: remote,
-            }
-        });
-        let local = match lookup {
-            InprocLookup::Pending => ours.ok_or(Error::EINVAL)?,
-            InprocLookup::Bound(peer) => {
-                let sum = |a: i32, b: i32| if a != 0 && b != 0 { a + b } else { 0 };
-                let sndhwm = sum(me.sndhwm, peer.info.rcvhwm);
-                let rcvhwm = sum(me.rcvhwm, peer.info.sndhwm);
-                let (mut local, mut remote) = pipepair([hwm(sndhwm), hwm(rcvhwm)], conflate);
-                if !conflate {
-                    let p = &peer.info;
-                    local.set_hwms_boost(
-                        End::Local,
-                        Hwms {
-                            inbound: p.sndhwm,
-                            outbound: p.rcvhwm,
-                        },
-                    );
-                    remote.set_hwms_boost(
-                        End::Local,
-                        Hwms {
-                            inbound: me.sndhwm,
-                            outbound: me.rcvhwm,
-                        },
-                    );
-                }
-                if peer.info.recv_routing_id {
-                    send_routing_id(&mut local, &me.routing_id);
-                }
-                if me.recv_routing_id {
-                    send_routing_id(&mut remote, &peer.info.routing_id);
-                }
-                if let Some(h) = &me.hello_msg {
-                    send_hello_msg(&mut local, h);
-                }
-                if let Some(h) = &peer.info.hello_msg {
-                    send_hello_msg(&mut remote, h);
-                }
-                if let Some(d) = &peer.info.disconnect_msg {
-                    local.set_disconnect_msg(d.clone());
-                }
-                remote.endpoint = addr.to_string();
-                remote.set_owner(peer.mailbox.clone());
-                peer.mailbox.send(SocketCommand::Bind(remote));
-                local
-            }
-        };
-        let id = local.id();
-        let mut local = local;
-        local.endpoint = addr.to_string();
-        self.attach_pipe(local, true);
-        self.core.last_endpoint = addr.to_string();
-        self.core.connected_inproc.push((addr.to_string(), id));
-        Ok(())
     }
 
     /// `zmq_connect_peer`: connects a PEER and returns the routing id of
@@ -715,24 +487,6 @@ impl Socket {
         self.remove_pipe(id);
     }
 
-    /// libzmq's send handles commands at most once per millisecond (its
-    /// TSC throttle in `process_commands`): a fast sender keeps the credit
-    /// (`ActivateWrite`) it had, so it meets its HWM as libzmq's does
-    /// instead of refilling it on every call. Blocking sends and receives
-    /// handle commands as before.
-    fn send_commands_due(&mut self) -> bool {
-        if !self.core.mailbox.has_pending() {
-            return false;
-        }
-        let now = Instant::now();
-        let last = &mut self.core.last_send_commands;
-        if last.is_some_and(|t| now.saturating_duration_since(t) < SEND_COMMAND_DELAY) {
-            return false;
-        }
-        *last = Some(now);
-        true
-    }
-
     /// Whether a message can be received now (for pollers).
     pub fn has_in(&mut self) -> bool {
         let (pattern, mut cx) = self.cx_split();
@@ -758,21 +512,6 @@ impl Drop for Socket {
         self.core.monitor.stop(true);
         self.core.ctx.unregister_socket(self.core.id);
     }
-}
-
-/// Sends our routing id as the first message of a pipe.
-fn send_routing_id(pipe: &mut Pipe, routing_id: &[u8]) {
-    let mut m = Msg::from_slice(routing_id);
-    m.set_flags(flags::ROUTING_ID);
-    let _ = pipe.write(m);
-    pipe.flush();
-}
-
-/// Sends `ZMQ_HELLO_MSG` as an ordinary message, so the peer's application
-/// reads it first.
-fn send_hello_msg(pipe: &mut Pipe, hello: &[u8]) {
-    let _ = pipe.write(Msg::from_slice(hello));
-    pipe.flush();
 }
 
 #[cfg(test)]
