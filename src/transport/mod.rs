@@ -14,3 +14,4 @@ pub mod ipc;
 mod sys;
 pub mod tcp;
 pub mod tcp_address;
+pub(crate) mod ws;
