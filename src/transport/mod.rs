@@ -24,6 +24,7 @@ pub(crate) mod stream;
 mod sys;
 pub mod tcp;
 pub mod tcp_address;
+pub(crate) mod ws;
 
 pub(crate) use endpoint::{Endpoint, Scheme};
 pub(crate) use stream::{Bound, Connecter, Listener, Stream};
