@@ -11,6 +11,7 @@ use crate::command::SocketCommand;
 use crate::io::IoCx;
 use crate::msg::Msg;
 use crate::pipe::pipepair;
+use crate::transport::stream::as_protocol_error;
 use crate::zmtp::engine::Event;
 
 impl Session {
@@ -51,6 +52,9 @@ impl Session {
                     return true;
                 }
                 Ok(n) => {
+                    if stream.take_handshake_succeeded() {
+                        self.monitor.event_handshake_succeeded(&self.pair, 0);
+                    }
                     engine.advance_read(n, Instant::now());
                     progress = true;
                 }
@@ -61,7 +65,16 @@ impl Session {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     self.readable = false;
-                    engine.connection_lost(e.raw_os_error().unwrap_or(libc::EIO));
+                    match as_protocol_error(&e) {
+                        Some(p) => {
+                            if let Some(code) = p.handshake_failed {
+                                self.monitor
+                                    .event_handshake_failed_protocol(&self.pair, code);
+                            }
+                            engine.protocol_error(p.errno);
+                        }
+                        None => engine.connection_lost(e.raw_os_error().unwrap_or(libc::EIO)),
+                    }
                     return true;
                 }
             }

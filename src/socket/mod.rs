@@ -369,7 +369,7 @@ impl Socket {
         let ep = Endpoint::parse(addr, self.socket_type())?;
         match ep.scheme {
             Scheme::Inproc => self.bind_inproc(addr),
-            Scheme::Tcp | Scheme::Ipc => self.bind_io(addr, &ep),
+            Scheme::Tcp | Scheme::Ipc | Scheme::Ws => self.bind_io(addr, &ep),
             // Only the receiving side of udp binds.
             Scheme::Udp if !matches!(self.socket_type(), types::DISH | types::DGRAM) => {
                 Err(Error::ENOCOMPATPROTO)
@@ -385,7 +385,7 @@ impl Socket {
         let ep = Endpoint::parse(addr, self.socket_type())?;
         match ep.scheme {
             Scheme::Inproc => self.connect_inproc(addr),
-            Scheme::Tcp | Scheme::Ipc => self.connect_io(addr, &ep),
+            Scheme::Tcp | Scheme::Ipc | Scheme::Ws => self.connect_io(addr, &ep),
             // Only the sending side of udp connects.
             Scheme::Udp if self.socket_type() != types::RADIO => Err(Error::ENOCOMPATPROTO),
             _ => Err(Error::EPROTONOSUPPORT),
@@ -526,3 +526,5 @@ mod tests_monitor;
 mod tests_radio_dish;
 #[cfg(test)]
 mod tests_stream;
+#[cfg(test)]
+mod tests_ws;

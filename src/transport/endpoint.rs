@@ -10,6 +10,7 @@ pub(crate) enum Scheme {
     Tcp,
     Ipc,
     Udp,
+    Ws,
 }
 
 /// A parsed endpoint: its transport and the address after `://`.
@@ -33,6 +34,7 @@ impl<'a> Endpoint<'a> {
             "tcp" => Scheme::Tcp,
             "ipc" => Scheme::Ipc,
             "udp" => Scheme::Udp,
+            "ws" => Scheme::Ws,
             _ => return Err(Error::EPROTONOSUPPORT),
         };
         if scheme == Scheme::Udp && !matches!(socket_type, ZMQ_DISH | ZMQ_RADIO | ZMQ_DGRAM) {

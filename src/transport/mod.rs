@@ -11,6 +11,8 @@
 //! - [`tcp`]: listeners, outgoing connections and the tuning libzmq
 //!   applies to them; [`tcp_address`] parses and resolves `tcp://`
 //!   addresses and prints resolved endpoints.
+//! - [`ws`]: WebSocket (ZWS 2.0) over tcp: a framing layer between the
+//!   stream and the ZMTP engine, which does not know it is there.
 //! - [`ipc`]: unix domain sockets by path, abstract name or wildcard, with
 //!   the `IPC_FILTER_*` checks and the wildcard's cleanup.
 //!
@@ -39,6 +41,7 @@ pub(crate) fn bind(ep: &Endpoint, options: &Options) -> Result<Bound> {
     match ep.scheme {
         Scheme::Tcp => tcp::bind(ep.address, options),
         Scheme::Ipc => ipc::bind(ep.address, options),
+        Scheme::Ws => ws::connection::bind(ep.address, options),
         _ => Err(Error::EPROTONOSUPPORT),
     }
 }
@@ -49,6 +52,7 @@ pub(crate) fn connecter(ep: &Endpoint) -> Result<Box<dyn Connecter>> {
     match ep.scheme {
         Scheme::Tcp => Ok(Box::new(tcp::TcpConnecter::new(ep.address)?)),
         Scheme::Ipc => Ok(Box::new(ipc::IpcConnecter::new(ep.address)?)),
+        Scheme::Ws => Ok(Box::new(ws::connection::WsConnecter::new(ep.address)?)),
         _ => Err(Error::EPROTONOSUPPORT),
     }
 }

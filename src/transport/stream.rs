@@ -45,6 +45,13 @@ pub(crate) trait Stream: Read + Write + Source + Send + fmt::Debug {
         false
     }
 
+    /// A layer's own handshake completed since the last call (libzmq's ws
+    /// engine raises `HANDSHAKE_SUCCEEDED` for the upgrade, and again for
+    /// the ZMTP handshake).
+    fn take_handshake_succeeded(&mut self) -> bool {
+        false
+    }
+
     /// Writes all that [`Stream::has_buffered_output`] reported, or
     /// returns `WouldBlock` keeping the rest.
     fn flush_buffered(&mut self) -> io::Result<()> {
@@ -108,6 +115,39 @@ pub(crate) fn connect_outcome(
             e
         }
     })
+}
+
+/// A layer's protocol error (a bad HTTP upgrade, a bad ws frame): the
+/// connection ends as for a ZMTP protocol error (no reconnect), after a
+/// `HANDSHAKE_FAILED_PROTOCOL` event with `handshake_failed` if given.
+#[derive(Debug)]
+pub(crate) struct ProtocolError {
+    pub errno: i32,
+    pub handshake_failed: Option<i32>,
+}
+
+impl fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "protocol error (errno {})", self.errno)
+    }
+}
+
+impl std::error::Error for ProtocolError {}
+
+/// A [`ProtocolError`] as a stream's read or write error.
+pub(crate) fn protocol_error(errno: i32, handshake_failed: Option<i32>) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        ProtocolError {
+            errno,
+            handshake_failed,
+        },
+    )
+}
+
+/// The [`ProtocolError`] inside a stream's error, if it is one.
+pub(crate) fn as_protocol_error(e: &io::Error) -> Option<&ProtocolError> {
+    e.get_ref().and_then(|inner| inner.downcast_ref())
 }
 
 /// An engine error as the `io::Error` a connect attempt reports.

@@ -37,8 +37,12 @@ pub fn has(capability: &str) -> bool {
         "ipc" => true,
         // CURVE over libsodium (src/zmtp/mechanism/curve).
         "curve" => true,
-        // Never: "pgm", "tipc", "norm", "vmci",
-        // "gssapi", "ws"/"wss" (libzmq 4.3.5 probes those as "WS"/"WSS").
+        // libzmq 4.3.5 answers only the upper-case spelling (its zmq_has
+        // compares with "WS"); we answer both, as its man page names the
+        // lower-case one.
+        "ws" | "WS" => true,
+        // Never: "pgm", "tipc", "norm", "vmci", "gssapi";
+        // "wss" not yet.
         _ => false,
     }
 }
@@ -52,9 +56,8 @@ mod tests {
         assert_eq!(has("draft"), cfg!(feature = "draft"));
         assert!(has("ipc"));
         assert!(has("curve"));
-        for cap in [
-            "gssapi", "pgm", "tipc", "norm", "vmci", "ws", "wss", "WS", "",
-        ] {
+        assert!(has("ws") && has("WS"));
+        for cap in ["gssapi", "pgm", "tipc", "norm", "vmci", "wss", ""] {
             assert!(!has(cap), "{cap}");
         }
     }

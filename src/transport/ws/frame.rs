@@ -29,9 +29,6 @@ pub(crate) const MORE: u8 = 0x01;
 /// ZWS flags byte: a command (a ZMTP command body follows).
 pub(crate) const COMMAND: u8 = 0x02;
 
-/// The largest header: 2 bytes, a 64-bit length, a mask key.
-pub(crate) const MAX_HEADER: usize = 14;
-
 /// The opcodes libzmq accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Opcode {

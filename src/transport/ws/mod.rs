@@ -65,10 +65,7 @@
 //! - Input after a close frame is dropped; libzmq still decodes what
 //!   arrived in the same read.
 
-// Nothing outside this module uses the adapter until the transport seam
-// wraps it in an IO stream; its tests exercise all of it.
-#![allow(dead_code)]
-
+pub(crate) mod connection;
 pub(crate) mod frame;
 pub(crate) mod handshake;
 pub(crate) mod inbound;
@@ -155,7 +152,8 @@ impl From<FrameError> for WsError {
 enum Upgrade {
     Client(ClientHandshake),
     Server(ServerHandshake),
-    Done(ZwsProtocol),
+    // Read by the tests (`WsAdapter::protocol`).
+    Done(#[cfg_attr(not(test), allow(dead_code))] ZwsProtocol),
 }
 
 /// One ws connection's translation between a ZMTP engine and the network.
@@ -238,6 +236,7 @@ impl WsAdapter {
         self.inbound.set_max_msg_size(max);
     }
 
+    #[cfg(test)]
     /// How many network bytes may wait before [`WsAdapter::write_zmtp`]
     /// takes no more (back-pressure). Default [`DEFAULT_OUTPUT_LIMIT`].
     pub(crate) fn set_output_limit(&mut self, limit: usize) {
@@ -249,6 +248,7 @@ impl WsAdapter {
         matches!(self.upgrade, Upgrade::Done(_))
     }
 
+    #[cfg(test)]
     /// The protocol both sides agreed on, once upgraded.
     pub(crate) fn protocol(&self) -> Option<ZwsProtocol> {
         match self.upgrade {
@@ -395,10 +395,5 @@ impl WsAdapter {
             self.net_out.drain(..self.net_at);
             self.net_at = 0;
         }
-    }
-
-    /// The limit set by [`WsAdapter::set_output_limit`].
-    pub(crate) fn output_limit(&self) -> usize {
-        self.output_limit
     }
 }

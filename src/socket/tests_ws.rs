@@ -1,0 +1,165 @@
+//! Sockets over `ws://`: the transport seam carries ZMTP in ZWS 2.0 frames
+//! (the frames themselves are tested in `transport::ws`).
+
+use super::testing::{last_endpoint, set_int};
+use super::types::*;
+use super::{Socket, SNDMORE};
+use crate::ctx::Context;
+use crate::msg::Msg;
+use crate::options::consts::*;
+
+fn send(s: &mut Socket, data: &[u8], more: bool) {
+    let mut m = Msg::from_slice(data);
+    s.send(&mut m, if more { SNDMORE } else { 0 }).unwrap();
+}
+
+fn recv(s: &mut Socket) -> Vec<u8> {
+    s.recv(0).unwrap().data().to_vec()
+}
+
+fn timeouts(s: &mut Socket) {
+    set_int(s, ZMQ_RCVTIMEO, 5000);
+    set_int(s, ZMQ_LINGER, 0);
+}
+
+#[test]
+fn last_endpoint_drops_the_path_as_libzmq() {
+    let ctx = Context::new();
+    let mut s = Socket::new(&ctx, REP).unwrap();
+    s.bind("ws://127.0.0.1:*/some/path").unwrap();
+    let ep = last_endpoint(&mut s);
+    assert!(ep.starts_with("ws://127.0.0.1:"), "{ep}");
+    assert!(!ep.contains("/path"), "{ep}");
+    s.unbind(&ep).unwrap();
+}
+
+#[test]
+fn req_rep_multipart_and_large_over_ws() {
+    let ctx = Context::new();
+    let mut rep = Socket::new(&ctx, REP).unwrap();
+    let mut req = Socket::new(&ctx, REQ).unwrap();
+    timeouts(&mut rep);
+    timeouts(&mut req);
+    rep.bind("ws://127.0.0.1:*/rr").unwrap();
+    let ep = format!("{}/rr", last_endpoint(&mut rep));
+    req.connect(&ep).unwrap();
+    let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    send(&mut req, b"head", true);
+    send(&mut req, &big, false);
+    assert_eq!(recv(&mut rep), b"head");
+    assert_eq!(recv(&mut rep), big);
+    send(&mut rep, b"ok", false);
+    assert_eq!(recv(&mut req), b"ok");
+}
+
+#[test]
+fn pub_sub_subscriptions_cross_ws() {
+    let ctx = Context::new();
+    let mut publisher = Socket::new(&ctx, XPUB).unwrap();
+    let mut sub = Socket::new(&ctx, SUB).unwrap();
+    timeouts(&mut publisher);
+    timeouts(&mut sub);
+    publisher.bind("ws://127.0.0.1:*").unwrap();
+    sub.set_option(ZMQ_SUBSCRIBE, b"A").unwrap();
+    sub.connect(&last_endpoint(&mut publisher)).unwrap();
+    // XPUB sees the subscription as libzmq delivers it: 1 then the topic.
+    assert_eq!(recv(&mut publisher), b"\x01A");
+    send(&mut publisher, b"B-dropped", false);
+    send(&mut publisher, b"A-kept", false);
+    assert_eq!(recv(&mut sub), b"A-kept");
+}
+
+fn keypair() -> (Vec<u8>, Vec<u8>) {
+    let (mut public, mut secret) = ([0u8; 41], [0u8; 41]);
+    crate::zmtp::mechanism::curve::keys::keypair_z85(&mut public, &mut secret);
+    (public[..40].to_vec(), secret[..40].to_vec())
+}
+
+#[test]
+fn curve_over_ws() {
+    let ctx = Context::new();
+    let (server_public, server_secret) = keypair();
+    let (client_public, client_secret) = keypair();
+    let mut server = Socket::new(&ctx, REP).unwrap();
+    let mut client = Socket::new(&ctx, REQ).unwrap();
+    timeouts(&mut server);
+    timeouts(&mut client);
+    set_int(&mut server, ZMQ_CURVE_SERVER, 1);
+    server
+        .set_option(ZMQ_CURVE_SECRETKEY, &server_secret)
+        .unwrap();
+    server.bind("ws://127.0.0.1:*/curve").unwrap();
+    client
+        .set_option(ZMQ_CURVE_SERVERKEY, &server_public)
+        .unwrap();
+    client
+        .set_option(ZMQ_CURVE_PUBLICKEY, &client_public)
+        .unwrap();
+    client
+        .set_option(ZMQ_CURVE_SECRETKEY, &client_secret)
+        .unwrap();
+    client
+        .connect(&format!("{}/curve", last_endpoint(&mut server)))
+        .unwrap();
+    send(&mut client, b"secret", false);
+    assert_eq!(recv(&mut server), b"secret");
+    send(&mut server, b"reply", false);
+    assert_eq!(recv(&mut client), b"reply");
+}
+
+/// Reads until the server closes the connection; true if it did in time.
+fn closed_by_peer(c: &mut std::net::TcpStream) -> bool {
+    use std::io::Read;
+    c.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let mut buf = [0u8; 512];
+    loop {
+        match c.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[test]
+fn bad_upgrades_and_frames_drop_only_that_connection() {
+    use std::io::Write;
+    let ctx = Context::new();
+    let mut rep = Socket::new(&ctx, REP).unwrap();
+    timeouts(&mut rep);
+    rep.bind("ws://127.0.0.1:*/x").unwrap();
+    let ep = last_endpoint(&mut rep);
+    let hostport = ep.strip_prefix("ws://").unwrap().to_string();
+
+    // A request that is not an upgrade.
+    let mut c = std::net::TcpStream::connect(&hostport).unwrap();
+    c.write_all(b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n").unwrap();
+    assert!(closed_by_peer(&mut c));
+
+    // A valid upgrade, then an unmasked client frame (RFC 6455 5.1).
+    let mut c = std::net::TcpStream::connect(&hostport).unwrap();
+    c.write_all(
+        b"GET /x HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+          Sec-WebSocket-Protocol: ZWS2.0/NULL,ZWS2.0\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    )
+    .unwrap();
+    c.write_all(&[0x82, 0x02, 0x00, 0x41]).unwrap();
+    assert!(closed_by_peer(&mut c));
+
+    // A header line over libzmq's limit.
+    let mut c = std::net::TcpStream::connect(&hostport).unwrap();
+    let mut req = b"GET /x HTTP/1.1\r\nX-Long: ".to_vec();
+    req.extend(std::iter::repeat_n(b'a', 5000));
+    let _ = c.write_all(&req);
+    assert!(closed_by_peer(&mut c));
+
+    // The socket still serves a real peer.
+    let mut req = Socket::new(&ctx, REQ).unwrap();
+    timeouts(&mut req);
+    req.connect(&format!("{ep}/x")).unwrap();
+    send(&mut req, b"still here", false);
+    assert_eq!(recv(&mut rep), b"still here");
+}

@@ -1,0 +1,326 @@
+//! The `ws://` transport's IO half: a [`WsStream`] runs the sans-IO
+//! [`WsAdapter`] over another stream (tcp, or TLS for wss), so the session
+//! and the ZMTP engine see an ordinary byte stream; listeners and
+//! connecters are tcp's, with libzmq's ws addresses.
+
+use std::io::{self, Read, Write};
+use std::os::fd::RawFd;
+
+use mio::{Interest, Registry, Token};
+
+use super::handshake::host_and_path;
+use super::{WsAdapter, WsError};
+use crate::options::consts::{ZMQ_CURVE, ZMQ_NULL, ZMQ_PLAIN};
+use crate::options::Options;
+use crate::transport::stream::{protocol_error, Bound, Connecter, Listener, Stream};
+use crate::transport::tcp::{self, TcpConnecter, TcpConnection};
+use crate::{Error, Result};
+
+/// Network bytes read at a time.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// A ws connection over `inner`.
+#[derive(Debug)]
+pub(crate) struct WsStream {
+    inner: Box<dyn Stream>,
+    adapter: WsAdapter,
+    /// Network bytes read from `inner`; `net[at..end]` not yet taken.
+    net: Vec<u8>,
+    at: usize,
+    end: usize,
+    /// `HANDSHAKE_SUCCEEDED` for the upgrade was reported.
+    upgrade_reported: bool,
+    /// The endpoint scheme our endpoint strings carry (`ws` or `wss`).
+    scheme: &'static str,
+}
+
+/// The greeting name of the socket's mechanism.
+fn mechanism_name(options: &Options) -> &'static [u8] {
+    match options.mechanism {
+        ZMQ_PLAIN => b"PLAIN",
+        ZMQ_CURVE => b"CURVE",
+        ZMQ_NULL => b"NULL",
+        _ => b"NULL",
+    }
+}
+
+impl WsStream {
+    /// The connecting side, requesting `path` from `host`.
+    pub(crate) fn client(
+        inner: Box<dyn Stream>,
+        options: &Options,
+        host: &str,
+        path: &str,
+        scheme: &'static str,
+    ) -> WsStream {
+        // A PLAIN or CURVE client's engine reads the greeting of a server.
+        let peer_as_server = options.mechanism != ZMQ_NULL && !options.as_server;
+        let adapter = WsAdapter::client(host, path, mechanism_name(options), peer_as_server);
+        WsStream::new(inner, adapter, options, scheme)
+    }
+
+    /// The accepting side.
+    pub(crate) fn server(
+        inner: Box<dyn Stream>,
+        options: &Options,
+        scheme: &'static str,
+    ) -> WsStream {
+        let peer_as_server = options.mechanism != ZMQ_NULL && !options.as_server;
+        let adapter = WsAdapter::server(mechanism_name(options), peer_as_server);
+        WsStream::new(inner, adapter, options, scheme)
+    }
+
+    fn new(
+        inner: Box<dyn Stream>,
+        mut adapter: WsAdapter,
+        options: &Options,
+        scheme: &'static str,
+    ) -> WsStream {
+        adapter.set_max_msg_size(options.maxmsgsize);
+        WsStream {
+            inner,
+            adapter,
+            net: vec![0; READ_CHUNK],
+            at: 0,
+            end: 0,
+            upgrade_reported: false,
+            scheme,
+        }
+    }
+
+    /// Writes the adapter's network output; `WouldBlock` if some is left.
+    fn flush_output(&mut self) -> io::Result<()> {
+        loop {
+            let out = self.adapter.network_output();
+            if out.is_empty() {
+                return Ok(());
+            }
+            match self.inner.write(out) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => self.adapter.consume_network_output(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Writes what can be written now; what is left waits for the next
+    /// writable edge (the session asks through `has_buffered_output`).
+    /// A hard error shows again on the next read.
+    fn flush_quietly(&mut self) {
+        let _ = self.flush_output();
+    }
+
+    /// Our endpoint strings name the ws scheme, as libzmq's
+    /// `get_socket_name<ws_address_t>` does.
+    fn rename(&self, tcp_endpoint: String) -> String {
+        match tcp_endpoint.strip_prefix("tcp://") {
+            Some(rest) => format!("{}://{rest}", self.scheme),
+            None => tcp_endpoint,
+        }
+    }
+}
+
+fn ws_error(e: WsError) -> io::Error {
+    protocol_error(e.errno(), e.handshake_failed_protocol())
+}
+
+impl Read for WsStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.adapter.read_zmtp(buf);
+            if n > 0 {
+                return Ok(n);
+            }
+            if self.at < self.end {
+                let used = self
+                    .adapter
+                    .receive(&self.net[self.at..self.end])
+                    .map_err(ws_error)?;
+                self.at += used;
+                // The server's response, pongs and close echoes go out now.
+                self.flush_quietly();
+                if used > 0 {
+                    continue;
+                }
+            }
+            if self.adapter.peer_closed() {
+                // libzmq's close_connection_after_close: a connection error.
+                self.flush_quietly();
+                return Err(io::Error::from_raw_os_error(super::PEER_CLOSE_ERRNO));
+            }
+            if self.at < self.end {
+                // The adapter took nothing although its buffer is empty:
+                // cannot happen; never spin on it.
+                return Err(protocol_error(libc::EPROTO, None));
+            }
+            let n = self.inner.read(&mut self.net)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            self.at = 0;
+            self.end = n;
+        }
+    }
+}
+
+impl Write for WsStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut n = self.adapter.write_zmtp(buf).map_err(ws_error)?;
+        if n == 0 && !buf.is_empty() {
+            // Over the adapter's output limit: write some out first; a
+            // `WouldBlock` here means a writable edge will come.
+            self.flush_output()?;
+            n = self.adapter.write_zmtp(buf).map_err(ws_error)?;
+            if n == 0 {
+                // Nothing to wait for and still refused: never report a
+                // zero-length write, which the writer would retry forever.
+                return Err(io::ErrorKind::WriteZero.into());
+            }
+        }
+        self.flush_quietly();
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl mio::event::Source for WsStream {
+    fn register(&mut self, r: &Registry, t: Token, i: Interest) -> io::Result<()> {
+        self.inner.register(r, t, i)
+    }
+    fn reregister(&mut self, r: &Registry, t: Token, i: Interest) -> io::Result<()> {
+        self.inner.reregister(r, t, i)
+    }
+    fn deregister(&mut self, r: &Registry) -> io::Result<()> {
+        self.inner.deregister(r)
+    }
+}
+
+impl Stream for WsStream {
+    fn poll_connect(&mut self) -> io::Result<()> {
+        self.inner.poll_connect()
+    }
+
+    fn finish_connect(&mut self, options: &Options) {
+        self.inner.finish_connect(options)
+    }
+
+    fn local_endpoint(&self) -> String {
+        self.rename(self.inner.local_endpoint())
+    }
+
+    fn peer_endpoint(&self) -> String {
+        self.rename(self.inner.peer_endpoint())
+    }
+
+    fn peer_address(&self) -> String {
+        self.inner.peer_address()
+    }
+
+    fn fd(&self) -> RawFd {
+        self.inner.fd()
+    }
+
+    fn has_buffered_output(&self) -> bool {
+        !self.adapter.network_output().is_empty() || self.inner.has_buffered_output()
+    }
+
+    fn flush_buffered(&mut self) -> io::Result<()> {
+        self.inner.flush_buffered()?;
+        self.flush_output()
+    }
+
+    fn take_handshake_succeeded(&mut self) -> bool {
+        if !self.upgrade_reported && self.adapter.is_upgraded() {
+            self.upgrade_reported = true;
+            return true;
+        }
+        false
+    }
+}
+
+/// The `host:port` part of a ws address: libzmq's resolver ignores
+/// everything from the first `/` (the request path is from the last one).
+fn host_port(address: &str) -> &str {
+    address.find('/').map_or(address, |slash| &address[..slash])
+}
+
+/// A bound ws listener: tcp's, handing out ws streams.
+struct WsListen {
+    tcp: Box<dyn Listener>,
+}
+
+impl mio::event::Source for WsListen {
+    fn register(&mut self, r: &Registry, t: Token, i: Interest) -> io::Result<()> {
+        self.tcp.register(r, t, i)
+    }
+    fn reregister(&mut self, r: &Registry, t: Token, i: Interest) -> io::Result<()> {
+        self.tcp.reregister(r, t, i)
+    }
+    fn deregister(&mut self, r: &Registry) -> io::Result<()> {
+        self.tcp.deregister(r)
+    }
+}
+
+impl Listener for WsListen {
+    fn accept(&mut self, options: &Options) -> io::Result<Option<Box<dyn Stream>>> {
+        Ok(self
+            .tcp
+            .accept(options)?
+            .map(|s| Box::new(WsStream::server(s, options, "ws")) as Box<dyn Stream>))
+    }
+
+    fn fd(&self) -> RawFd {
+        self.tcp.fd()
+    }
+}
+
+/// `zmq_bind ("ws://host:port/path")`: the endpoint reported is
+/// `ws://ip:port`, without the path, as libzmq's listener reports it.
+pub(crate) fn bind(address: &str, options: &Options) -> Result<Bound> {
+    host_and_path(address).ok_or(Error::EINVAL)?;
+    let Bound {
+        listener, endpoint, ..
+    } = tcp::bind(host_port(address), options)?;
+    Ok(Bound {
+        listener: Box::new(WsListen { tcp: listener }),
+        endpoint: endpoint.replacen("tcp://", "ws://", 1),
+        cleanup: None,
+    })
+}
+
+/// Connects to a ws address: tcp to `host:port`, then the upgrade asking
+/// for the path.
+pub(crate) struct WsConnecter {
+    tcp: TcpConnecter,
+    host: String,
+    path: String,
+}
+
+impl WsConnecter {
+    pub(crate) fn new(address: &str) -> Result<WsConnecter> {
+        let (host, path) = host_and_path(address).ok_or(Error::EINVAL)?;
+        Ok(WsConnecter {
+            tcp: TcpConnecter::new(host_port(address))?,
+            host: host.to_string(),
+            path: path.to_string(),
+        })
+    }
+}
+
+impl Connecter for WsConnecter {
+    fn connect(&mut self, options: &Options) -> io::Result<Box<dyn Stream>> {
+        let tcp = Box::new(TcpConnection(self.tcp.connect_raw(options)?));
+        Ok(Box::new(WsStream::client(
+            tcp, options, &self.host, &self.path, "ws",
+        )))
+    }
+
+    /// libzmq's ws connecter has tcp's connect timer and delay event.
+    fn has_connect_timer(&self) -> bool {
+        true
+    }
+}
