@@ -32,6 +32,9 @@ pub(crate) struct WsStream {
     upgrade_reported: bool,
     /// The endpoint scheme our endpoint strings carry (`ws` or `wss`).
     scheme: &'static str,
+    /// What endpoint strings end with: an accepted connection's carry the
+    /// listener's path, as libzmq's `ws_listener_t::get_socket_name`.
+    suffix: String,
 }
 
 /// The greeting name of the socket's mechanism.
@@ -59,15 +62,18 @@ impl WsStream {
         WsStream::new(inner, adapter, options, scheme)
     }
 
-    /// The accepting side.
+    /// The accepting side, on a listener bound with `path`.
     pub(crate) fn server(
         inner: Box<dyn Stream>,
         options: &Options,
         scheme: &'static str,
+        path: &str,
     ) -> WsStream {
         let peer_as_server = options.mechanism != ZMQ_NULL && !options.as_server;
         let adapter = WsAdapter::server(mechanism_name(options), peer_as_server);
-        WsStream::new(inner, adapter, options, scheme)
+        let mut s = WsStream::new(inner, adapter, options, scheme);
+        s.suffix = path.to_string();
+        s
     }
 
     fn new(
@@ -85,6 +91,7 @@ impl WsStream {
             end: 0,
             upgrade_reported: false,
             scheme,
+            suffix: String::new(),
         }
     }
 
@@ -115,7 +122,7 @@ impl WsStream {
     /// `get_socket_name<ws_address_t>` does.
     fn rename(&self, tcp_endpoint: String) -> String {
         match tcp_endpoint.strip_prefix("tcp://") {
-            Some(rest) => format!("{}://{rest}", self.scheme),
+            Some(rest) => format!("{}://{rest}{}", self.scheme, self.suffix),
             None => tcp_endpoint,
         }
     }
@@ -251,6 +258,7 @@ fn host_port(address: &str) -> &str {
 /// A bound ws listener: tcp's, handing out ws streams.
 struct WsListen {
     tcp: Box<dyn Listener>,
+    path: String,
 }
 
 impl mio::event::Source for WsListen {
@@ -270,7 +278,7 @@ impl Listener for WsListen {
         Ok(self
             .tcp
             .accept(options)?
-            .map(|s| Box::new(WsStream::server(s, options, "ws")) as Box<dyn Stream>))
+            .map(|s| Box::new(WsStream::server(s, options, "ws", &self.path)) as Box<dyn Stream>))
     }
 
     fn fd(&self) -> RawFd {
@@ -279,15 +287,19 @@ impl Listener for WsListen {
 }
 
 /// `zmq_bind ("ws://host:port/path")`: the endpoint reported is
-/// `ws://ip:port`, without the path, as libzmq's listener reports it.
+/// `ws://ip:port/path` (the path from the last `/`, or `/`), as libzmq's
+/// listener reports it.
 pub(crate) fn bind(address: &str, options: &Options) -> Result<Bound> {
-    host_and_path(address).ok_or(Error::EINVAL)?;
+    let (_, path) = host_and_path(address).ok_or(Error::EINVAL)?;
     let Bound {
         listener, endpoint, ..
     } = tcp::bind(host_port(address), options)?;
     Ok(Bound {
-        listener: Box::new(WsListen { tcp: listener }),
-        endpoint: endpoint.replacen("tcp://", "ws://", 1),
+        listener: Box::new(WsListen {
+            tcp: listener,
+            path: path.to_string(),
+        }),
+        endpoint: format!("{}{path}", endpoint.replacen("tcp://", "ws://", 1)),
         cleanup: None,
     })
 }
