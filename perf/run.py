@@ -66,8 +66,8 @@ PROGRAMS = ("inproc_thr", "inproc_lat", "proxy_thr",
 # same code over tcp with CURVE (the binder is the server).
 CURVE_PROGRAMS = ("local_thr", "remote_thr", "local_lat", "remote_lat")
 CURVE_SUFFIX = "_curve"
-# "curve" is tcp with the CURVE mechanism.
-TRANSPORTS = ("inproc", "tcp", "ipc", "curve")
+# "curve" is tcp with the CURVE mechanism; "ws" is ZWS 2.0 over tcp.
+TRANSPORTS = ("inproc", "tcp", "ipc", "curve", "ws")
 BENCHES = ("thr", "lat", "proxy")
 FLAVORS = ("ours", "ref")           # the order of each round
 DEFAULT_SIZES = (1, 64, 1024, 65536)
@@ -125,7 +125,7 @@ def message_count(cfg: Config, quick: bool) -> int:
         n = 2_000_000
     elif cfg.bench == "thr" and cfg.transport == "inproc":
         n = 5_000_000 if s <= 64 else 2_000_000 if s <= 8192 else 1_000_000
-    elif cfg.bench == "thr" and cfg.transport == "curve":
+    elif cfg.bench == "thr" and cfg.transport in ("curve", "ws"):
         # Every message is encrypted and authenticated: fewer per run.
         n = 1_000_000 if s <= 64 else 300_000 if s <= 8192 else 20_000
     elif cfg.bench == "thr":
@@ -186,7 +186,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--only", default="inproc,tcp,ipc,curve",
                    type=lambda t: split_list(t, TRANSPORTS, "transport"),
                    help="transports to run (default inproc,tcp,ipc,curve; curve is tcp"
-                        " with the CURVE mechanism)")
+                        " with the CURVE mechanism; ws, ZWS 2.0 over tcp, on request)")
     p.add_argument("--bench", default="thr,lat,proxy",
                    type=lambda t: split_list(t, BENCHES, "benchmark"),
                    help="benchmarks: thr (inproc_thr, local/remote_thr), lat (inproc_lat,"
@@ -580,6 +580,8 @@ class Endpoints:
         self.n += 1
         if transport in ("tcp", "curve"):
             return f"tcp://127.0.0.1:{free_tcp_port()}"
+        if transport == "ws":
+            return f"ws://127.0.0.1:{free_tcp_port()}/perf"
         return f"ipc://{self.dir}/{self.n}.ipc"
 
     def close(self) -> None:
