@@ -459,6 +459,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn io_threads_block_signals_as_libzmq_threads_do() {
+        /// The blocked-signal mask of each io thread of this process.
+        fn io_thread_masks() -> Vec<u64> {
+            let mut masks = Vec::new();
+            for task in std::fs::read_dir("/proc/self/task").unwrap() {
+                let dir = task.unwrap().path();
+                let name = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+                if !name.starts_with("ZMQbg/IO") {
+                    continue;
+                }
+                let status = std::fs::read_to_string(dir.join("status")).unwrap_or_default();
+                if let Some(v) = status.lines().find_map(|l| l.strip_prefix("SigBlk:")) {
+                    masks.push(u64::from_str_radix(v.trim(), 16).unwrap());
+                }
+            }
+            masks
+        }
+        let c = Context::new();
+        // Starting an io thread is what `zmq_bind` on tcp does first.
+        let _io = c.io_thread(0).unwrap();
+        // SIGINT (2) and SIGTERM (15) at least; the thread names and masks
+        // itself as it starts, so give it a moment.
+        let all_blocked = |m: &u64| m & (1 << 1) != 0 && m & (1 << 14) != 0;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let masks = io_thread_masks();
+            if !masks.is_empty() && masks.iter().all(all_blocked) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "io threads with signals not blocked: {masks:x?}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
+    #[test]
     fn defaults_and_validation_follow_libzmq() {
         let c = Context::new();
         assert_eq!(c.get(IO_THREADS), Ok(1));

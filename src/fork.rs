@@ -27,11 +27,8 @@ extern "C" fn in_child() {
 /// different value later means they belong to a parent process.
 pub fn generation() -> u32 {
     REGISTER.call_once(|| {
-        // SAFETY: registers a handler that only touches an atomic; no
-        // handlers run before or in the parent.
-        unsafe {
-            libc::pthread_atfork(None, None, Some(in_child));
-        }
+        // The handler only touches an atomic: async-signal-safe.
+        crate::sys::process::on_fork_child(in_child);
     });
     GENERATION.load(Ordering::Relaxed)
 }

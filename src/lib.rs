@@ -23,6 +23,7 @@ pub mod routing;
 pub mod session;
 pub mod signaler;
 pub mod socket;
+mod sys;
 pub mod transport;
 pub mod util;
 pub mod zmtp;

@@ -406,13 +406,11 @@ fn wait_writable(sock: &dyn EventSocket, shared: &Shared) -> bool {
                 revents: 0,
             },
         ];
-        // SAFETY: two valid pollfd entries (a negative fd is ignored).
-        let rc = unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) };
-        if rc < 0 {
-            if Error::last_os_error() == Error::EINTR {
-                continue;
-            }
-            return false;
+        // A negative fd is ignored.
+        match crate::sys::poll::poll(&mut fds, -1) {
+            Ok(_) => {}
+            Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
+            Err(_) => return false,
         }
         if shared.interrupt.load(Ordering::Acquire) {
             return false;

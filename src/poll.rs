@@ -8,7 +8,8 @@ use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
 use crate::signaler::ceil_ms;
-use crate::{Error, Result};
+use crate::sys;
+use crate::Result;
 
 pub const POLLIN: i16 = 1;
 pub const POLLOUT: i16 = 2;
@@ -125,26 +126,10 @@ fn os_poll(
     timeout_ms: i32,
     sigmask: Option<&libc::sigset_t>,
 ) -> Result<()> {
-    let rc = match sigmask {
-        None => {
-            // SAFETY: `fds` is a valid slice of pollfd.
-            unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) }
-        }
-        Some(mask) => {
-            let ts = (timeout_ms >= 0).then(|| libc::timespec {
-                tv_sec: (timeout_ms / 1000) as libc::time_t,
-                tv_nsec: ((timeout_ms % 1000) as libc::c_long) * 1_000_000,
-            });
-            let tsp = ts
-                .as_ref()
-                .map_or(std::ptr::null(), |t| t as *const libc::timespec);
-            // SAFETY: valid fds slice, optional timespec and a caller's sigset.
-            unsafe { libc::ppoll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, tsp, mask) }
-        }
+    match sigmask {
+        None => sys::poll::poll(fds, timeout_ms)?,
+        Some(mask) => sys::poll::ppoll(fds, timeout_ms, mask)?,
     };
-    if rc < 0 {
-        return Err(Error::last_os_error());
-    }
     Ok(())
 }
 

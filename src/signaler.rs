@@ -1,9 +1,10 @@
 //! An eventfd that one thread raises and another waits on: the socket's
 //! `ZMQ_FD`, and the wake-up behind every blocking call.
 
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 use std::time::{Duration, Instant};
 
+use crate::sys::{self, event};
 use crate::{Error, Result};
 
 /// A level-triggered wake-up flag backed by a non-blocking eventfd.
@@ -17,14 +18,8 @@ pub struct Signaler {
 
 impl Signaler {
     pub fn new() -> Result<Signaler> {
-        // SAFETY: plain syscall with constant flags.
-        let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
-        if fd < 0 {
-            return Err(Error::last_os_error());
-        }
-        // SAFETY: `fd` is a fresh descriptor we own.
         Ok(Signaler {
-            fd: unsafe { OwnedFd::from_raw_fd(fd) },
+            fd: event::eventfd()?,
             made_in: crate::fork::generation(),
         })
     }
@@ -38,22 +33,12 @@ impl Signaler {
         if crate::fork::is_inherited(self.made_in) {
             return;
         }
-        let one: u64 = 1;
-        loop {
-            // SAFETY: writes 8 bytes from a live u64 to our eventfd.
-            let n = unsafe { libc::write(self.fd(), (&one as *const u64).cast(), 8) };
-            if n == 8 || Error::last_os_error() != Error::EINTR {
-                // EAGAIN means the counter is saturated: still readable.
-                return;
-            }
-        }
+        event::raise(self.fd.as_fd());
     }
 
     /// Makes the fd unreadable again.
     pub fn clear(&self) {
-        let mut v: u64 = 0;
-        // SAFETY: reads 8 bytes into a live u64; EAGAIN (already clear) is fine.
-        unsafe { libc::read(self.fd(), (&mut v as *mut u64).cast(), 8) };
+        event::clear(self.fd.as_fd());
     }
 
     /// Waits until raised or `deadline` passes (`None`: forever). Returns
@@ -71,17 +56,12 @@ impl Signaler {
                 ceil_ms(left)
             }
         };
-        let mut pfd = libc::pollfd {
+        let mut pfd = [sys::poll::pollfd {
             fd: self.fd(),
             events: libc::POLLIN,
             revents: 0,
-        };
-        // SAFETY: one valid pollfd.
-        let rc = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
-        if rc < 0 {
-            return Err(Error::last_os_error());
-        }
-        Ok(rc > 0)
+        }];
+        Ok(sys::poll::poll(&mut pfd, timeout_ms)? > 0)
     }
 }
 

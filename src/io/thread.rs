@@ -92,9 +92,11 @@ impl IoThread {
         poll.registry()
             .register(&mut SourceFd(&fd), MAILBOX, Interest::READABLE)?;
         let mb = mailbox.clone();
-        let handle = std::thread::Builder::new()
-            .name(name)
-            .spawn(move || EventLoop::new(poll, mb).run())?;
+        let handle = std::thread::Builder::new().name(name).spawn(move || {
+            // As libzmq's thread_t: signals go to application threads.
+            crate::sys::process::block_all_signals();
+            EventLoop::new(poll, mb).run()
+        })?;
         Ok(IoThread {
             mailbox,
             handle: Some(handle),

@@ -15,19 +15,9 @@ pub fn spawn<F: FnOnce() + Send + 'static>(body: F) -> io::Result<JoinHandle<()>
         .name("ZMQapp".into())
         .stack_size(STACK_SIZE)
         .spawn(move || {
-            block_all_signals();
+            crate::sys::process::block_all_signals();
             body()
         })
-}
-
-fn block_all_signals() {
-    // SAFETY: `set` is a local sigset_t that sigfillset initialises before
-    // pthread_sigmask reads it; both only touch this thread's state.
-    unsafe {
-        let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
-        libc::sigfillset(set.as_mut_ptr());
-        libc::pthread_sigmask(libc::SIG_BLOCK, set.as_ptr(), std::ptr::null_mut());
-    }
 }
 
 #[cfg(test)]
@@ -39,13 +29,7 @@ mod tests {
         let (tx, rx) = std::sync::mpsc::channel();
         let handle = spawn(move || {
             let name = std::thread::current().name().map(str::to_owned);
-            // SAFETY: pthread_sigmask fills `set` before sigismember reads
-            // it.
-            let blocked = unsafe {
-                let mut set = std::mem::MaybeUninit::<libc::sigset_t>::zeroed();
-                libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), set.as_mut_ptr());
-                libc::sigismember(set.as_ptr(), libc::SIGINT) == 1
-            };
+            let blocked = crate::sys::process::is_blocked(libc::SIGINT);
             tx.send((name, blocked)).unwrap();
         })
         .unwrap();
