@@ -1,5 +1,6 @@
-//! A connecting session's attempts (libzmq's `tcp_connecter_t` /
-//! `ipc_connecter_t` within the session): opening a non-blocking connect,
+//! A connecting session's attempts (libzmq's `tcp_connecter_t`,
+//! `socks_connecter_t` and `ipc_connecter_t` within the session; where
+//! they differ the `Connecter` says so): opening a non-blocking connect,
 //! closing one that failed or timed out, and scheduling the next try with
 //! the back-off of `reconnect.rs`.
 
@@ -25,11 +26,13 @@ impl Session {
                     self.schedule_reconnect();
                     return;
                 }
-                if connector.has_connect_timer() {
+                if connector.reports_connect_delayed() {
                     // A tcp connect is always in progress at first.
                     let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
                     self.monitor.event_connect_delayed(&pair, libc::EINPROGRESS);
-                    // libzmq's tcp connecter alone has a connect timer.
+                }
+                if connector.has_connect_timer() {
+                    // libzmq's tcp and ws connecters alone have a connect timer.
                     let limit = self.options.connect_timeout;
                     self.connect_deadline =
                         (limit > 0).then(|| Instant::now() + Duration::from_millis(limit as u64));

@@ -119,8 +119,11 @@ impl Session {
         socket: Arc<SocketMailbox>,
         pipe: Option<Pipe>,
         connector: Box<dyn Connecter>,
-        links: SessionLinks,
+        mut links: SessionLinks,
     ) -> Session {
+        if let Some(endpoint) = connector.event_endpoint() {
+            links.endpoint = endpoint;
+        }
         let role = Role::Connect(connector);
         Session::new(id, options, socket, role, pipe, links)
     }
@@ -405,7 +408,10 @@ impl IoObject for Session {
                     failed => {
                         self.close_connecting(cx);
                         let errno = failed.and_then(|r| r.err()).and_then(|e| e.raw_os_error());
-                        if reconnect::stop_on_refused(&self.options, errno) {
+                        // libzmq's socks connecter always retries.
+                        let may_stop =
+                            matches!(&self.role, Role::Connect(c) if c.stops_on_refused());
+                        if may_stop && reconnect::stop_on_refused(&self.options, errno) {
                             // The socket forgets the endpoint; nothing more
                             // is tried or reported.
                             self.end(cx);
@@ -532,5 +538,7 @@ impl IoObject for Session {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_socks;
 #[cfg(test)]
 mod tests_zap;

@@ -93,7 +93,7 @@ impl super::Socket {
     /// and reconnects; unless `ZMQ_IMMEDIATE`, the pipe exists at once so
     /// messages queue while connecting.
     pub(super) fn connect_io(&mut self, addr: &str, ep: &Endpoint) -> Result<()> {
-        let connector = transport::connecter(ep)?;
+        let connector = transport::connecter(ep, &self.core.options)?;
         let io = self.core.ctx.io_thread(self.core.options.affinity)?;
         let id = crate::io::next_object_id();
         let o = &self.core.options;

@@ -15,6 +15,7 @@
 //!   stream and the ZMTP engine, which does not know it is there.
 //! - [`ipc`]: unix domain sockets by path, abstract name or wildcard, with
 //!   the `IPC_FILTER_*` checks and the wildcard's cleanup.
+//! - [`socks`]: tcp connects through a SOCKS5 proxy (`ZMQ_SOCKS_PROXY`).
 //!
 //! Everything returns non-blocking mio types for the io threads to drive.
 //! The libc calls live in `sys`, the only place here with `unsafe` besides
@@ -22,6 +23,7 @@
 
 pub(crate) mod endpoint;
 pub mod ipc;
+pub(crate) mod socks;
 pub(crate) mod stream;
 mod sys;
 pub mod tcp;
@@ -47,9 +49,13 @@ pub(crate) fn bind(ep: &Endpoint, options: &Options) -> Result<Bound> {
 }
 
 /// Validates the endpoint for `zmq_connect` (syntax only for tcp: libzmq
-/// resolves names at each attempt) and returns its connecter.
-pub(crate) fn connecter(ep: &Endpoint) -> Result<Box<dyn Connecter>> {
+/// resolves names at each attempt) and returns its connecter: through the
+/// `ZMQ_SOCKS_PROXY` for tcp when one is set, as libzmq's session chooses.
+pub(crate) fn connecter(ep: &Endpoint, options: &Options) -> Result<Box<dyn Connecter>> {
     match ep.scheme {
+        Scheme::Tcp if !options.socks_proxy_address.is_empty() => {
+            Ok(Box::new(socks::SocksConnecter::new(ep.address, options)?))
+        }
         Scheme::Tcp => Ok(Box::new(tcp::TcpConnecter::new(ep.address)?)),
         Scheme::Ipc => Ok(Box::new(ipc::IpcConnecter::new(ep.address)?)),
         Scheme::Ws => Ok(Box::new(ws::connection::WsConnecter::new(ep.address)?)),

@@ -77,10 +77,29 @@ pub(crate) trait Connecter: Send {
     /// Starts one non-blocking attempt; an error is one failed attempt.
     fn connect(&mut self, options: &Options) -> io::Result<Box<dyn Stream>>;
 
-    /// Whether an attempt is reported as `CONNECT_DELAYED` and bounded by
-    /// `ZMQ_CONNECT_TIMEOUT` (libzmq's tcp connecter; ipc has neither).
+    /// Whether an attempt is bounded by `ZMQ_CONNECT_TIMEOUT` (libzmq's
+    /// tcp and ws connecters; ipc and socks have no such timer).
     fn has_connect_timer(&self) -> bool {
         false
+    }
+
+    /// Whether an attempt in progress is reported as `CONNECT_DELAYED`:
+    /// libzmq's tcp connecter does so, and its socks connecter too though
+    /// it has no connect timer.
+    fn reports_connect_delayed(&self) -> bool {
+        self.has_connect_timer()
+    }
+
+    /// Whether `ZMQ_RECONNECT_STOP_CONN_REFUSED` ends the endpoint on a
+    /// refused attempt (libzmq's socks connecter ignores it and retries).
+    fn stops_on_refused(&self) -> bool {
+        true
+    }
+
+    /// The endpoint monitor events name, when it is not the address given
+    /// to `zmq_connect` (libzmq's socks connecter names the proxy).
+    fn event_endpoint(&self) -> Option<String> {
+        None
     }
 }
 

@@ -232,6 +232,22 @@ pub fn accept_filter_allows(options: &Options, peer: &SocketAddr) -> bool {
 
 /// `tune_tcp_socket`, `tune_tcp_keepalives` and `tune_tcp_maxrt`.
 fn tune_connection(fd: BorrowedFd<'_>, options: &Options) -> Result<()> {
+    tune_nodelay_keepalives(fd, options)?;
+    // ZMQ_TCP_MAXRT is TCP_USER_TIMEOUT on Linux, in milliseconds.
+    if options.tcp_maxrt > 0 {
+        sys::set_int(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_USER_TIMEOUT,
+            options.tcp_maxrt,
+        )?;
+    }
+    Ok(())
+}
+
+/// `tune_tcp_socket` and `tune_tcp_keepalives` alone: what libzmq's socks
+/// connecter sets on its connection to the proxy (it leaves `TCP_MAXRT`).
+pub(crate) fn tune_nodelay_keepalives(fd: BorrowedFd<'_>, options: &Options) -> Result<()> {
     // We batch messages ourselves; Nagle would only add latency.
     sys::set_int(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, 1)?;
     // -1 leaves the system's setting; the count, idle time and interval
@@ -253,15 +269,6 @@ fn tune_connection(fd: BorrowedFd<'_>, options: &Options) -> Result<()> {
             }
         }
     }
-    // ZMQ_TCP_MAXRT is TCP_USER_TIMEOUT on Linux, in milliseconds.
-    if options.tcp_maxrt > 0 {
-        sys::set_int(
-            fd,
-            libc::IPPROTO_TCP,
-            libc::TCP_USER_TIMEOUT,
-            options.tcp_maxrt,
-        )?;
-    }
     Ok(())
 }
 
@@ -270,6 +277,12 @@ fn tune_connection(fd: BorrowedFd<'_>, options: &Options) -> Result<()> {
 pub(crate) struct TcpConnection(pub(crate) TcpStream);
 
 delegate_stream_io!(TcpConnection);
+
+impl AsFd for TcpConnection {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
 
 impl Stream for TcpConnection {
     fn poll_connect(&mut self) -> io::Result<()> {
@@ -347,10 +360,17 @@ impl TcpConnecter {
     /// Checks the syntax only: names are resolved at each attempt.
     pub(crate) fn new(addr: &str) -> Result<TcpConnecter> {
         check_connect_syntax(addr)?;
-        Ok(TcpConnecter {
+        Ok(TcpConnecter::unchecked(addr))
+    }
+
+    /// A connecter for an address `zmq_connect` never saw (a SOCKS
+    /// proxy's): libzmq does not check its syntax, so a bad one fails each
+    /// attempt at resolution instead.
+    pub(crate) fn unchecked(addr: &str) -> TcpConnecter {
+        TcpConnecter {
             address: addr.to_string(),
             attempt: 0,
-        })
+        }
     }
 
     /// Starts one attempt and returns the raw mio stream (layers over tcp

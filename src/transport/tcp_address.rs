@@ -173,7 +173,7 @@ fn dedup(addrs: Vec<SocketAddr>) -> Vec<SocketAddr> {
 /// C's `atoi`: optional leading white space and sign, then decimal digits
 /// as far as they go; 0 without digits. glibc's is `(int) strtol`, which
 /// saturates to `long` on overflow before the cast; we do the same.
-fn atoi(s: &str) -> i32 {
+pub(crate) fn atoi(s: &str) -> i32 {
     let s = s.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
     let (neg, digits) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),
