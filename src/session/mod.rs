@@ -19,6 +19,7 @@ mod group;
 mod listener;
 mod pump;
 mod reconnect;
+pub(crate) mod udp;
 mod zap;
 
 pub use listener::{Closing, Listener};

@@ -13,8 +13,10 @@ mod inproc;
 mod io_endpoint;
 mod monitoring;
 pub mod types;
+mod udp_endpoint;
 
 mod dealer;
+mod dgram;
 mod dish;
 mod pair;
 mod peer;
@@ -87,6 +89,9 @@ pub trait Pattern: Send {
     fn pipe_terminated(&mut self, cx: &mut Cx, pipe: PipeId);
     /// The pipe's connection was re-established (resend subscriptions).
     fn hiccuped(&mut self, _cx: &mut Cx, _pipe: PipeId) {}
+    /// libzmq's `subscribe_to_all`: the pipe takes every message whatever
+    /// its group, because its transport (udp) carries no joins.
+    fn subscribe_all(&mut self, _cx: &mut Cx, _pipe: PipeId) {}
     /// A pattern-specific option; `None` if the option is not the pattern's.
     fn set_option(&mut self, _cx: &mut Cx, _option: i32, _value: &[u8]) -> Option<Result<()>> {
         None
@@ -172,7 +177,7 @@ fn new_pattern(socket_type: i32) -> Result<Box<dyn Pattern>> {
         // rfc-52: PAIR's single peer, single-part.
         CHANNEL => Box::new(SinglePart::<pair::Pair>::default()),
         STREAM => Box::new(stream::Stream::default()),
-        DGRAM => return Err(Error::ENOTSUP),
+        DGRAM => Box::new(dgram::Dgram::default()),
         _ => return Err(Error::EINVAL),
     })
 }
@@ -370,11 +375,7 @@ impl Socket {
         match ep.scheme {
             Scheme::Inproc => self.bind_inproc(addr),
             Scheme::Tcp | Scheme::Ipc | Scheme::Ws => self.bind_io(addr, &ep),
-            // Only the receiving side of udp binds.
-            Scheme::Udp if !matches!(self.socket_type(), types::DISH | types::DGRAM) => {
-                Err(Error::ENOCOMPATPROTO)
-            }
-            _ => Err(Error::EPROTONOSUPPORT),
+            Scheme::Udp => self.bind_udp(addr, ep.address),
         }
     }
 
@@ -386,9 +387,7 @@ impl Socket {
         match ep.scheme {
             Scheme::Inproc => self.connect_inproc(addr),
             Scheme::Tcp | Scheme::Ipc | Scheme::Ws => self.connect_io(addr, &ep),
-            // Only the sending side of udp connects.
-            Scheme::Udp if self.socket_type() != types::RADIO => Err(Error::ENOCOMPATPROTO),
-            _ => Err(Error::EPROTONOSUPPORT),
+            Scheme::Udp => self.connect_udp(addr, ep.address),
         }
     }
 
@@ -526,5 +525,7 @@ mod tests_monitor;
 mod tests_radio_dish;
 #[cfg(test)]
 mod tests_stream;
+#[cfg(test)]
+mod tests_udp;
 #[cfg(test)]
 mod tests_ws;

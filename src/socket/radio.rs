@@ -22,6 +22,8 @@ pub struct Radio {
     /// `ZMQ_XPUB_NODROP`: block (or `EAGAIN`) instead of dropping for a
     /// DISH at its HWM.
     nodrop: bool,
+    /// udp pipes, which get every message: the DISH filters.
+    udp_pipes: Vec<PipeId>,
 }
 
 impl Radio {
@@ -61,6 +63,9 @@ impl Pattern for Radio {
                 self.dist.mark_matching(p);
             }
         }
+        for &p in &self.udp_pipes {
+            self.dist.mark_matching(p);
+        }
         if self.nodrop && !self.dist.check_hwm(cx.pipes) {
             return Err(Error::EAGAIN);
         }
@@ -93,7 +98,12 @@ impl Pattern for Radio {
             pipes.retain(|&p| p != pipe);
             !pipes.is_empty()
         });
+        self.udp_pipes.retain(|&p| p != pipe);
         self.dist.pipe_terminated(pipe);
+    }
+
+    fn subscribe_all(&mut self, _cx: &mut Cx, pipe: PipeId) {
+        self.udp_pipes.push(pipe);
     }
 
     fn set_option(&mut self, _cx: &mut Cx, option: i32, value: &[u8]) -> Option<Result<()>> {

@@ -28,6 +28,7 @@ pub(crate) mod stream;
 mod sys;
 pub mod tcp;
 pub mod tcp_address;
+pub(crate) mod udp;
 pub(crate) mod ws;
 
 pub(crate) use endpoint::{Endpoint, Scheme};

@@ -477,3 +477,23 @@ pub fn mkdtemp(template: &[u8]) -> io::Result<Vec<u8>> {
     buf.pop();
     Ok(buf)
 }
+
+/// C's `inet_addr`: the IPv4 address in `text` (cut at the first NUL, as a
+/// C string would be), in any form the C parser takes (`127.0.0.1`,
+/// `127.1`, `0x7f.1`). `None` where it answers `INADDR_NONE`, which is
+/// also what it answers for `255.255.255.255`: libzmq's DGRAM refuses that
+/// address for the same reason.
+pub fn inet_addr(text: &[u8]) -> Option<Ipv4Addr> {
+    let end = text.iter().position(|&b| b == 0).unwrap_or(text.len());
+    let text = CString::new(&text[..end]).ok()?;
+    // SAFETY: `text` is NUL-terminated and lives for the call; the
+    // declaration below is glibc's.
+    let s_addr = unsafe { c_inet_addr(text.as_ptr()) };
+    (s_addr != libc::INADDR_NONE).then(|| Ipv4Addr::from(s_addr.to_ne_bytes()))
+}
+
+// The libc crate does not declare `inet_addr`; POSIX's signature.
+extern "C" {
+    #[link_name = "inet_addr"]
+    fn c_inet_addr(cp: *const libc::c_char) -> libc::in_addr_t;
+}

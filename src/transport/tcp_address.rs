@@ -23,25 +23,27 @@ pub struct TcpTarget {
 }
 
 /// How a name may be resolved: libzmq's `ip_resolver_options_t`.
+/// Shared with the udp transport, whose `udp_address_t` uses the same
+/// resolver with other settings.
 #[derive(Debug, Clone, Copy)]
-struct Resolver {
+pub(crate) struct Resolver {
     /// A local address to bind: `*` is allowed for host and port and name
     /// lookup failures are `ENODEV` rather than `EINVAL`.
-    bindable: bool,
+    pub(crate) bindable: bool,
     /// Interface names (`eth0`) are tried before the name resolver.
-    nic_name: bool,
+    pub(crate) nic_name: bool,
     /// IPv6, and IPv4 as v4-mapped IPv6, rather than IPv4 only.
-    ipv6: bool,
+    pub(crate) ipv6: bool,
     /// The name ends in `:port`.
-    expect_port: bool,
+    pub(crate) expect_port: bool,
     /// Host names may be looked up (otherwise numeric addresses only).
-    dns: bool,
+    pub(crate) dns: bool,
 }
 
 impl Resolver {
     /// libzmq's `ip_resolver_t::resolve`: every address the name stands
     /// for, with the port and the IPv6 zone set.
-    fn resolve(self, name: &str) -> Result<Vec<SocketAddr>> {
+    pub(crate) fn resolve(self, name: &str) -> Result<Vec<SocketAddr>> {
         let (mut host, port) = if self.expect_port {
             // The last colon: IPv6 addresses contain colons too.
             let (host, port) = name.rsplit_once(':').ok_or(Error::EINVAL)?;
