@@ -16,8 +16,8 @@ use super::stream::{
     connect_outcome, delegate_source, delegate_stream_io, to_io_error, Bound, Connecter, Listener,
     Stream,
 };
-use super::sys;
 use crate::options::Options;
+use crate::sys::net as sys;
 use crate::{Error, Result};
 
 /// Room in `sockaddr_un::sun_path`, the terminating NUL included.

@@ -18,14 +18,13 @@
 //! - [`socks`]: tcp connects through a SOCKS5 proxy (`ZMQ_SOCKS_PROXY`).
 //!
 //! Everything returns non-blocking mio types for the io threads to drive.
-//! The libc calls live in `sys`, the only place here with `unsafe` besides
+//! The libc calls live in `crate::sys::net`; the only `unsafe` here is
 //! taking over a `ZMQ_USE_FD` descriptor.
 
 pub(crate) mod endpoint;
 pub mod ipc;
 pub(crate) mod socks;
 pub(crate) mod stream;
-mod sys;
 pub mod tcp;
 pub mod tcp_address;
 pub(crate) mod udp;

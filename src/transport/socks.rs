@@ -30,10 +30,10 @@ use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, RawFd};
 
 use super::stream::{delegate_source, delegate_stream_io, to_io_error, Connecter, Stream};
-use super::sys;
 use super::tcp::{self, check_connect_syntax, TcpConnecter, TcpConnection};
 use super::tcp_address::atoi;
 use crate::options::Options;
+use crate::sys::net as sys;
 use crate::Result;
 
 const SOCKS_VERSION: u8 = 0x05;

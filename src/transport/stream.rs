@@ -191,7 +191,7 @@ macro_rules! delegate_stream_io {
 
             fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
                 use std::os::fd::AsFd;
-                super::sys::send_vectored(self.0.as_fd(), bufs)
+                $crate::sys::net::send_vectored(self.0.as_fd(), bufs)
             }
 
             fn flush(&mut self) -> std::io::Result<()> {

@@ -24,12 +24,12 @@ use super::stream::{
     connect_outcome, delegate_source, delegate_stream_io, to_io_error, Bound, Connecter, Listener,
     Stream,
 };
-use super::sys;
 pub use super::tcp_address::{
     check_connect_syntax, endpoint_string, numeric_host, resolve_bind, resolve_connect,
     resolved_endpoint_string, TcpTarget,
 };
 use crate::options::Options;
+use crate::sys::net as sys;
 use crate::{Error, Result};
 
 /// Binds and listens for `zmq_bind ("tcp://addr")`; `addr` is the part

@@ -9,7 +9,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use super::sys;
+use crate::sys::net as sys;
 use crate::{Error, Result};
 
 /// Where a tcp connection goes: the destination addresses, in the order the

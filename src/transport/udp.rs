@@ -20,8 +20,8 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4};
 use std::os::fd::AsFd;
 
-use super::sys;
 use super::tcp_address::{atoi, Resolver};
+use crate::sys::net as sys;
 use crate::{Error, Result};
 
 /// A resolved udp address.

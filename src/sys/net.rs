@@ -1,4 +1,4 @@
-//! The OS calls of the transports, in one place.
+//! The network OS calls of the transports.
 //!
 //! Everything here is a thin, safe wrapper over one libc call (or a small
 //! group that must go together, such as `getaddrinfo`/`freeaddrinfo`):
@@ -25,7 +25,10 @@ fn cvt(rc: c_int) -> io::Result<c_int> {
 
 /// `sendmsg` with `MSG_NOSIGNAL`: `writev` on a connection the peer
 /// closed would raise SIGPIPE and kill a C program that did not ignore it.
-pub fn send_vectored(fd: BorrowedFd<'_>, bufs: &[std::io::IoSlice<'_>]) -> io::Result<usize> {
+pub(crate) fn send_vectored(
+    fd: BorrowedFd<'_>,
+    bufs: &[std::io::IoSlice<'_>],
+) -> io::Result<usize> {
     // SAFETY: `msghdr` is plain data; zeroed is a valid empty header.
     let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
     // IoSlice is ABI-compatible with iovec on Unix; sendmsg only reads.
@@ -41,7 +44,7 @@ pub fn send_vectored(fd: BorrowedFd<'_>, bufs: &[std::io::IoSlice<'_>]) -> io::R
 
 /// A new socket, close-on-exec (libzmq's `open_socket`) and non-blocking
 /// (every socket we hand out is driven by an event loop).
-pub fn socket(domain: c_int, ty: c_int, protocol: c_int) -> io::Result<OwnedFd> {
+pub(crate) fn socket(domain: c_int, ty: c_int, protocol: c_int) -> io::Result<OwnedFd> {
     let ty = ty | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK;
     // SAFETY: plain syscall with integer arguments.
     let fd = cvt(unsafe { libc::socket(domain, ty, protocol) })?;
@@ -50,7 +53,7 @@ pub fn socket(domain: c_int, ty: c_int, protocol: c_int) -> io::Result<OwnedFd> 
 }
 
 /// Sets `O_NONBLOCK` on a descriptor we were handed (`ZMQ_USE_FD`).
-pub fn set_nonblocking(fd: BorrowedFd<'_>) -> io::Result<()> {
+pub(crate) fn set_nonblocking(fd: BorrowedFd<'_>) -> io::Result<()> {
     // SAFETY: fcntl on a descriptor the caller keeps open for the call.
     let flags = cvt(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) })?;
     if flags & libc::O_NONBLOCK == 0 {
@@ -61,12 +64,22 @@ pub fn set_nonblocking(fd: BorrowedFd<'_>) -> io::Result<()> {
 }
 
 /// `setsockopt` with an `int` value.
-pub fn set_int(fd: BorrowedFd<'_>, level: c_int, name: c_int, value: c_int) -> io::Result<()> {
+pub(crate) fn set_int(
+    fd: BorrowedFd<'_>,
+    level: c_int,
+    name: c_int,
+    value: c_int,
+) -> io::Result<()> {
     set_bytes(fd, level, name, &value.to_ne_bytes())
 }
 
 /// `setsockopt` with a raw value (`SO_BINDTODEVICE` takes the name bytes).
-pub fn set_bytes(fd: BorrowedFd<'_>, level: c_int, name: c_int, value: &[u8]) -> io::Result<()> {
+pub(crate) fn set_bytes(
+    fd: BorrowedFd<'_>,
+    level: c_int,
+    name: c_int,
+    value: &[u8],
+) -> io::Result<()> {
     // SAFETY: `value` is valid for `value.len()` bytes for the call.
     cvt(unsafe {
         libc::setsockopt(
@@ -81,7 +94,7 @@ pub fn set_bytes(fd: BorrowedFd<'_>, level: c_int, name: c_int, value: &[u8]) ->
 }
 
 /// `getsockopt` of an `int` value.
-pub fn get_int(fd: BorrowedFd<'_>, level: c_int, name: c_int) -> io::Result<c_int> {
+pub(crate) fn get_int(fd: BorrowedFd<'_>, level: c_int, name: c_int) -> io::Result<c_int> {
     let mut value: c_int = 0;
     let mut len = size_of::<c_int>() as socklen_t;
     // SAFETY: `value` and `len` are valid for writing and `len` says how
@@ -99,24 +112,24 @@ pub fn get_int(fd: BorrowedFd<'_>, level: c_int, name: c_int) -> io::Result<c_in
 }
 
 /// `getsockopt (SOL_SOCKET, SO_TYPE)`: tells a socket from another fd.
-pub fn socket_type(fd: BorrowedFd<'_>) -> io::Result<c_int> {
+pub(crate) fn socket_type(fd: BorrowedFd<'_>) -> io::Result<c_int> {
     get_int(fd, libc::SOL_SOCKET, libc::SO_TYPE)
 }
 
 /// The `SO_ERROR` of a socket whose non-blocking connect has finished.
-pub fn take_error(fd: BorrowedFd<'_>) -> io::Result<Option<io::Error>> {
+pub(crate) fn take_error(fd: BorrowedFd<'_>) -> io::Result<Option<io::Error>> {
     let err = get_int(fd, libc::SOL_SOCKET, libc::SO_ERROR)?;
     Ok((err != 0).then(|| io::Error::from_raw_os_error(err)))
 }
 
-pub fn listen(fd: BorrowedFd<'_>, backlog: c_int) -> io::Result<()> {
+pub(crate) fn listen(fd: BorrowedFd<'_>, backlog: c_int) -> io::Result<()> {
     // SAFETY: plain syscall with integer arguments.
     cvt(unsafe { libc::listen(fd.as_raw_fd(), backlog) })?;
     Ok(())
 }
 
 /// An IP socket address in the C layout, ready for bind/connect.
-pub struct RawAddr {
+pub(crate) struct RawAddr {
     storage: libc::sockaddr_storage,
     len: socklen_t,
 }
@@ -223,21 +236,21 @@ fn inet_from_raw(sa: *const libc::sockaddr, len: socklen_t) -> Option<SocketAddr
     }
 }
 
-pub fn bind(fd: BorrowedFd<'_>, addr: &RawAddr) -> io::Result<()> {
+pub(crate) fn bind(fd: BorrowedFd<'_>, addr: &RawAddr) -> io::Result<()> {
     // SAFETY: `addr` holds a valid sockaddr of `addr.len` bytes.
     cvt(unsafe { libc::bind(fd.as_raw_fd(), addr.as_ptr(), addr.len) })?;
     Ok(())
 }
 
 /// Starts a connect; on a non-blocking socket `EINPROGRESS` means "started".
-pub fn connect(fd: BorrowedFd<'_>, addr: &RawAddr) -> io::Result<()> {
+pub(crate) fn connect(fd: BorrowedFd<'_>, addr: &RawAddr) -> io::Result<()> {
     // SAFETY: `addr` holds a valid sockaddr of `addr.len` bytes.
     cvt(unsafe { libc::connect(fd.as_raw_fd(), addr.as_ptr(), addr.len) })?;
     Ok(())
 }
 
 /// `getsockname` of an IP socket; `None` if it is not one.
-pub fn local_inet_addr(fd: BorrowedFd<'_>) -> io::Result<Option<SocketAddr>> {
+pub(crate) fn local_inet_addr(fd: BorrowedFd<'_>) -> io::Result<Option<SocketAddr>> {
     // SAFETY: sockaddr_storage is plain data; all zeroes is valid.
     let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
     let mut len = size_of::<libc::sockaddr_storage>() as socklen_t;
@@ -257,7 +270,7 @@ pub fn local_inet_addr(fd: BorrowedFd<'_>) -> io::Result<Option<SocketAddr>> {
 
 /// `getnameinfo (NI_NUMERICHOST)`: the host part libzmq prints in endpoint
 /// strings (glibc adds `%zone` for scoped link-local addresses).
-pub fn numeric_host(addr: &SocketAddr) -> Option<String> {
+pub(crate) fn numeric_host(addr: &SocketAddr) -> Option<String> {
     let raw = RawAddr::from_inet(addr);
     let mut host = [0 as libc::c_char; libc::NI_MAXHOST as usize];
     // SAFETY: `raw` is a valid sockaddr; `host` has the room we say; no
@@ -283,11 +296,15 @@ pub fn numeric_host(addr: &SocketAddr) -> Option<String> {
 
 /// What `getaddrinfo` failed with: an `EAI_*` code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GaiError(pub c_int);
+pub(crate) struct GaiError(pub c_int);
 
 /// `getaddrinfo (node, NULL, {family, SOCK_STREAM, flags})`: the addresses
 /// in the order the resolver gives them (port 0).
-pub fn getaddrinfo(node: &str, family: c_int, flags: c_int) -> Result<Vec<SocketAddr>, GaiError> {
+pub(crate) fn getaddrinfo(
+    node: &str,
+    family: c_int,
+    flags: c_int,
+) -> Result<Vec<SocketAddr>, GaiError> {
     // A C caller cannot pass a NUL inside the name; the string ends there.
     let node = node.split('\0').next().unwrap_or_default();
     let node = CString::new(node).map_err(|_| GaiError(libc::EAI_NONAME))?;
@@ -322,7 +339,7 @@ pub fn getaddrinfo(node: &str, family: c_int, flags: c_int) -> Result<Vec<Socket
 
 /// The addresses of family `family` of the interface called `name`, in
 /// `getifaddrs` order.
-pub fn interface_addrs(name: &str, family: c_int) -> io::Result<Vec<SocketAddr>> {
+pub(crate) fn interface_addrs(name: &str, family: c_int) -> io::Result<Vec<SocketAddr>> {
     let mut ifa: *mut libc::ifaddrs = std::ptr::null_mut();
     // SAFETY: `ifa` is an out-pointer that getifaddrs fills on success.
     cvt(unsafe { libc::getifaddrs(&mut ifa) })?;
@@ -357,7 +374,7 @@ pub fn interface_addrs(name: &str, family: c_int) -> io::Result<Vec<SocketAddr>>
 }
 
 /// `if_nametoindex`; 0 when there is no such interface.
-pub fn if_nametoindex(name: &str) -> u32 {
+pub(crate) fn if_nametoindex(name: &str) -> u32 {
     let Ok(name) = CString::new(name) else {
         return 0;
     };
@@ -367,7 +384,7 @@ pub fn if_nametoindex(name: &str) -> u32 {
 
 /// The peer's credentials on a connected unix socket (`SO_PEERCRED`).
 #[cfg(any(target_os = "linux", target_os = "android"))]
-pub fn peer_cred(fd: BorrowedFd<'_>) -> io::Result<libc::ucred> {
+pub(crate) fn peer_cred(fd: BorrowedFd<'_>) -> io::Result<libc::ucred> {
     let mut cred = libc::ucred {
         pid: 0,
         uid: 0,
@@ -403,7 +420,7 @@ fn with_db_buffer<T>(mut call: impl FnMut(&mut [libc::c_char]) -> (c_int, Option
 }
 
 /// The login name of user `uid` (`getpwuid`), if the user exists.
-pub fn user_name(uid: u32) -> Option<Vec<u8>> {
+pub(crate) fn user_name(uid: u32) -> Option<Vec<u8>> {
     with_db_buffer(|buf| {
         let mut pw = MaybeUninit::<libc::passwd>::uninit();
         let mut result: *mut libc::passwd = std::ptr::null_mut();
@@ -429,7 +446,7 @@ pub fn user_name(uid: u32) -> Option<Vec<u8>> {
 }
 
 /// The member names of group `gid` (`getgrgid`'s `gr_mem`), if it exists.
-pub fn group_members(gid: u32) -> Option<Vec<Vec<u8>>> {
+pub(crate) fn group_members(gid: u32) -> Option<Vec<Vec<u8>>> {
     with_db_buffer(|buf| {
         let mut gr = MaybeUninit::<libc::group>::uninit();
         let mut result: *mut libc::group = std::ptr::null_mut();
@@ -464,7 +481,7 @@ pub fn group_members(gid: u32) -> Option<Vec<Vec<u8>>> {
 
 /// `mkdtemp`: creates a unique directory (mode 0700) from a template
 /// ending in `XXXXXX` and returns its name.
-pub fn mkdtemp(template: &[u8]) -> io::Result<Vec<u8>> {
+pub(crate) fn mkdtemp(template: &[u8]) -> io::Result<Vec<u8>> {
     let mut buf = CString::new(template)
         .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?
         .into_bytes_with_nul();
@@ -483,7 +500,7 @@ pub fn mkdtemp(template: &[u8]) -> io::Result<Vec<u8>> {
 /// `127.1`, `0x7f.1`). `None` where it answers `INADDR_NONE`, which is
 /// also what it answers for `255.255.255.255`: libzmq's DGRAM refuses that
 /// address for the same reason.
-pub fn inet_addr(text: &[u8]) -> Option<Ipv4Addr> {
+pub(crate) fn inet_addr(text: &[u8]) -> Option<Ipv4Addr> {
     let end = text.iter().position(|&b| b == 0).unwrap_or(text.len());
     let text = CString::new(&text[..end]).ok()?;
     // SAFETY: `text` is NUL-terminated and lives for the call; the
