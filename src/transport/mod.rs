@@ -27,6 +27,7 @@ pub(crate) mod socks;
 pub(crate) mod stream;
 pub mod tcp;
 pub mod tcp_address;
+pub(crate) mod tls;
 pub(crate) mod udp;
 pub(crate) mod ws;
 
