@@ -28,12 +28,13 @@ use consts::*;
 
 /// CURVE options (`ZMQ_CURVE_*`) are accepted.
 pub const HAVE_CURVE: bool = true;
-/// GSSAPI, NORM and WSS are not in the reference build (no Kerberos, no
-/// NORM, no TLS): it answers `EINVAL` for their options, and so do we.
-/// Turn one on with the feature it stands for.
+/// GSSAPI and NORM are not in the reference build (no Kerberos, no NORM):
+/// it answers `EINVAL` for their options, and so do we. Turn one on with
+/// the feature it stands for. WSS is ours on rustls (the reference would
+/// need GnuTLS), so its options are accepted.
 pub const HAVE_GSSAPI: bool = false;
 pub const HAVE_NORM: bool = false;
-pub const HAVE_WSS: bool = false;
+pub const HAVE_WSS: bool = true;
 /// `ZMQ_IPC_FILTER_UID`/`_GID` need the peer's credentials on IPC sockets.
 pub const HAVE_IPC_UID_GID_FILTER: bool = cfg!(any(
     target_os = "linux",

@@ -481,11 +481,6 @@ fn options_of_features_the_reference_does_not_build_are_einval() {
         ZMQ_NORM_NUM_PARITY,
         ZMQ_NORM_NUM_AUTOPARITY,
         ZMQ_NORM_PUSH,
-        ZMQ_WSS_KEY_PEM,
-        ZMQ_WSS_CERT_PEM,
-        ZMQ_WSS_TRUST_PEM,
-        ZMQ_WSS_HOSTNAME,
-        ZMQ_WSS_TRUST_SYSTEM,
     ];
     let mut o = pair();
     for option in unbuilt {
@@ -493,6 +488,25 @@ fn options_of_features_the_reference_does_not_build_are_einval() {
         assert_eq!(o.get(option, &mut [0u8; 64]), Err(EINVAL), "get {option}");
     }
     assert_eq!(get_int(&o, ZMQ_MECHANISM), Ok(ZMQ_NULL));
+}
+
+#[test]
+fn wss_options_are_set_only_as_in_libzmq() {
+    let mut o = pair();
+    for option in [
+        ZMQ_WSS_KEY_PEM,
+        ZMQ_WSS_CERT_PEM,
+        ZMQ_WSS_TRUST_PEM,
+        ZMQ_WSS_HOSTNAME,
+    ] {
+        assert_eq!(o.set(option, b"text"), Ok(()), "set {option}");
+        assert_eq!(o.get(option, &mut [0u8; 64]), Err(EINVAL), "get {option}");
+    }
+    assert_eq!(o.wss_hostname, b"text");
+    assert_eq!(o.set(ZMQ_WSS_TRUST_SYSTEM, &int(1)), Ok(()));
+    assert!(o.wss_trust_system);
+    // A strict boolean, as libzmq's do_setsockopt_int_as_bool_strict.
+    assert_eq!(o.set(ZMQ_WSS_TRUST_SYSTEM, &int(2)), Err(EINVAL));
 }
 
 #[test]

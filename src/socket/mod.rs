@@ -374,7 +374,7 @@ impl Socket {
         let ep = Endpoint::parse(addr, self.socket_type())?;
         match ep.scheme {
             Scheme::Inproc => self.bind_inproc(addr),
-            Scheme::Tcp | Scheme::Ipc | Scheme::Ws => self.bind_io(addr, &ep),
+            Scheme::Tcp | Scheme::Ipc | Scheme::Ws | Scheme::Wss => self.bind_io(addr, &ep),
             Scheme::Udp => self.bind_udp(addr, ep.address),
         }
     }
@@ -386,7 +386,7 @@ impl Socket {
         let ep = Endpoint::parse(addr, self.socket_type())?;
         match ep.scheme {
             Scheme::Inproc => self.connect_inproc(addr),
-            Scheme::Tcp | Scheme::Ipc | Scheme::Ws => self.connect_io(addr, &ep),
+            Scheme::Tcp | Scheme::Ipc | Scheme::Ws | Scheme::Wss => self.connect_io(addr, &ep),
             Scheme::Udp => self.connect_udp(addr, ep.address),
         }
     }

@@ -169,3 +169,110 @@ fn bad_upgrades_and_frames_drop_only_that_connection() {
     send(&mut req, b"still here", false);
     assert_eq!(recv(&mut rep), b"still here");
 }
+
+const CERT: &[u8] = include_bytes!("../transport/tls_fixtures/zeromq_org.cert.pem");
+const KEY: &[u8] = include_bytes!("../transport/tls_fixtures/zeromq_org.key.pem");
+
+/// A REP bound on wss with upstream's test certificate, and its endpoint.
+fn wss_server(ctx: &Context) -> (Socket, String) {
+    let mut rep = Socket::new(ctx, REP).unwrap();
+    timeouts(&mut rep);
+    rep.set_option(ZMQ_WSS_CERT_PEM, CERT).unwrap();
+    rep.set_option(ZMQ_WSS_KEY_PEM, KEY).unwrap();
+    rep.bind("wss://127.0.0.1:*/secure").unwrap();
+    let ep = last_endpoint(&mut rep);
+    (rep, ep)
+}
+
+#[test]
+fn wss_round_trip_with_a_trusted_certificate_and_host_name() {
+    let ctx = Context::new();
+    let (mut rep, ep) = wss_server(&ctx);
+    assert!(
+        ep.starts_with("wss://127.0.0.1:") && ep.ends_with("/secure"),
+        "{ep}"
+    );
+    let mut req = Socket::new(&ctx, REQ).unwrap();
+    timeouts(&mut req);
+    req.set_option(ZMQ_WSS_TRUST_PEM, CERT).unwrap();
+    req.set_option(ZMQ_WSS_HOSTNAME, b"zeromq.org").unwrap();
+    req.connect(&ep).unwrap();
+    let big = vec![7u8; 300_000];
+    send(&mut req, &big, false);
+    assert_eq!(recv(&mut rep), big);
+    send(&mut rep, b"ok", false);
+    assert_eq!(recv(&mut req), b"ok");
+}
+
+#[test]
+fn wss_refuses_a_wrong_host_name_or_an_untrusted_server() {
+    let ctx = Context::new();
+    let (mut rep, ep) = wss_server(&ctx);
+    set_int(&mut rep, ZMQ_RCVTIMEO, 300);
+    // The certificate is for zeromq.org, not example.org.
+    let mut wrong_name = Socket::new(&ctx, REQ).unwrap();
+    timeouts(&mut wrong_name);
+    wrong_name.set_option(ZMQ_WSS_TRUST_PEM, CERT).unwrap();
+    wrong_name
+        .set_option(ZMQ_WSS_HOSTNAME, b"example.org")
+        .unwrap();
+    wrong_name.connect(&ep).unwrap();
+    send(&mut wrong_name, b"must not arrive", false);
+    // Nothing trusted: verification is on by default.
+    let mut untrusted = Socket::new(&ctx, REQ).unwrap();
+    timeouts(&mut untrusted);
+    untrusted
+        .set_option(ZMQ_WSS_HOSTNAME, b"zeromq.org")
+        .unwrap();
+    untrusted.connect(&ep).unwrap();
+    send(&mut untrusted, b"must not arrive either", false);
+    assert_eq!(rep.recv(0).unwrap_err(), crate::Error::EAGAIN);
+}
+
+#[test]
+fn wss_bind_without_a_usable_certificate_is_einval() {
+    let ctx = Context::new();
+    let mut rep = Socket::new(&ctx, REP).unwrap();
+    assert_eq!(
+        rep.bind("wss://127.0.0.1:*").unwrap_err(),
+        crate::Error::EINVAL
+    );
+    rep.set_option(ZMQ_WSS_CERT_PEM, CERT).unwrap();
+    rep.set_option(
+        ZMQ_WSS_KEY_PEM,
+        b"-----BEGIN PRIVATE KEY-----\nnot base64\n",
+    )
+    .unwrap();
+    assert_eq!(
+        rep.bind("wss://127.0.0.1:*").unwrap_err(),
+        crate::Error::EINVAL
+    );
+}
+
+#[test]
+fn wss_garbage_instead_of_tls_drops_only_that_connection() {
+    use std::io::Write;
+    let ctx = Context::new();
+    let (mut rep, ep) = wss_server(&ctx);
+    let hostport = ep
+        .strip_prefix("wss://")
+        .unwrap()
+        .trim_end_matches("/secure")
+        .to_string();
+    // A TLS record header promising more than arrives, then a close; and
+    // plain HTTP where a ClientHello should be.
+    let mut c = std::net::TcpStream::connect(&hostport).unwrap();
+    c.write_all(&[0x16, 0x03, 0x01, 0x40, 0x00, 0x01, 0x02])
+        .unwrap();
+    drop(c);
+    let mut c = std::net::TcpStream::connect(&hostport).unwrap();
+    c.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    assert!(closed_by_peer(&mut c));
+    let mut req = Socket::new(&ctx, REQ).unwrap();
+    timeouts(&mut req);
+    req.set_option(ZMQ_WSS_TRUST_PEM, CERT).unwrap();
+    req.set_option(ZMQ_WSS_HOSTNAME, b"zeromq.org").unwrap();
+    req.connect(&ep).unwrap();
+    send(&mut req, b"still served", false);
+    assert_eq!(recv(&mut rep), b"still served");
+}

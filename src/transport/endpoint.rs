@@ -11,6 +11,7 @@ pub(crate) enum Scheme {
     Ipc,
     Udp,
     Ws,
+    Wss,
 }
 
 /// A parsed endpoint: its transport and the address after `://`.
@@ -35,6 +36,7 @@ impl<'a> Endpoint<'a> {
             "ipc" => Scheme::Ipc,
             "udp" => Scheme::Udp,
             "ws" => Scheme::Ws,
+            "wss" => Scheme::Wss,
             _ => return Err(Error::EPROTONOSUPPORT),
         };
         if scheme == Scheme::Udp && !matches!(socket_type, ZMQ_DISH | ZMQ_RADIO | ZMQ_DGRAM) {

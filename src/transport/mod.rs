@@ -44,7 +44,8 @@ pub(crate) fn bind(ep: &Endpoint, options: &Options) -> Result<Bound> {
     match ep.scheme {
         Scheme::Tcp => tcp::bind(ep.address, options),
         Scheme::Ipc => ipc::bind(ep.address, options),
-        Scheme::Ws => ws::connection::bind(ep.address, options),
+        Scheme::Ws => ws::connection::bind(ep.address, options, false),
+        Scheme::Wss => ws::connection::bind(ep.address, options, true),
         _ => Err(Error::EPROTONOSUPPORT),
     }
 }
@@ -59,7 +60,11 @@ pub(crate) fn connecter(ep: &Endpoint, options: &Options) -> Result<Box<dyn Conn
         }
         Scheme::Tcp => Ok(Box::new(tcp::TcpConnecter::new(ep.address)?)),
         Scheme::Ipc => Ok(Box::new(ipc::IpcConnecter::new(ep.address)?)),
-        Scheme::Ws => Ok(Box::new(ws::connection::WsConnecter::new(ep.address)?)),
+        Scheme::Ws | Scheme::Wss => Ok(Box::new(ws::connection::WsConnecter::new(
+            ep.address,
+            options,
+            ep.scheme == Scheme::Wss,
+        )?)),
         _ => Err(Error::EPROTONOSUPPORT),
     }
 }

@@ -41,8 +41,9 @@ pub fn has(capability: &str) -> bool {
         // compares with "WS"); we answer both, as its man page names the
         // lower-case one.
         "ws" | "WS" => true,
-        // Never: "pgm", "tipc", "norm", "vmci", "gssapi";
-        // "wss" not yet.
+        // wss on rustls (libzmq needs GnuTLS for it).
+        "wss" | "WSS" => true,
+        // Never: "pgm", "tipc", "norm", "vmci", "gssapi".
         _ => false,
     }
 }
@@ -57,7 +58,8 @@ mod tests {
         assert!(has("ipc"));
         assert!(has("curve"));
         assert!(has("ws") && has("WS"));
-        for cap in ["gssapi", "pgm", "tipc", "norm", "vmci", "wss", ""] {
+        assert!(has("wss") && has("WSS"));
+        for cap in ["gssapi", "pgm", "tipc", "norm", "vmci", ""] {
             assert!(!has(cap), "{cap}");
         }
     }

@@ -12,8 +12,9 @@ use super::handshake::host_and_path;
 use super::{WsAdapter, WsError};
 use crate::options::consts::{ZMQ_CURVE, ZMQ_NULL, ZMQ_PLAIN};
 use crate::options::Options;
-use crate::transport::stream::{protocol_error, Bound, Connecter, Listener, Stream};
+use crate::transport::stream::{protocol_error, to_io_error, Bound, Connecter, Listener, Stream};
 use crate::transport::tcp::{self, TcpConnecter, TcpConnection};
+use crate::transport::tls::{ClientTls, ServerTls};
 use crate::{Error, Result};
 
 /// Network bytes read at a time.
@@ -255,10 +256,12 @@ fn host_port(address: &str) -> &str {
     address.find('/').map_or(address, |slash| &address[..slash])
 }
 
-/// A bound ws listener: tcp's, handing out ws streams.
+/// A bound ws (or wss) listener: tcp's, handing out ws streams (over TLS
+/// for wss).
 struct WsListen {
     tcp: Box<dyn Listener>,
     path: String,
+    tls: Option<ServerTls>,
 }
 
 impl mio::event::Source for WsListen {
@@ -275,10 +278,17 @@ impl mio::event::Source for WsListen {
 
 impl Listener for WsListen {
     fn accept(&mut self, options: &Options) -> io::Result<Option<Box<dyn Stream>>> {
-        Ok(self
-            .tcp
-            .accept(options)?
-            .map(|s| Box::new(WsStream::server(s, options, "ws", &self.path)) as Box<dyn Stream>))
+        let Some(tcp) = self.tcp.accept(options)? else {
+            return Ok(None);
+        };
+        let stream: Box<dyn Stream> = match &self.tls {
+            None => Box::new(WsStream::server(tcp, options, "ws", &self.path)),
+            Some(tls) => {
+                let tls = tls.accept(tcp).map_err(to_io_error)?;
+                Box::new(WsStream::server(Box::new(tls), options, "wss", &self.path))
+            }
+        };
+        Ok(Some(stream))
     }
 
     fn fd(&self) -> RawFd {
@@ -286,39 +296,47 @@ impl Listener for WsListen {
     }
 }
 
-/// `zmq_bind ("ws://host:port/path")`: the endpoint reported is
-/// `ws://ip:port/path` (the path from the last `/`, or `/`), as libzmq's
-/// listener reports it.
-pub(crate) fn bind(address: &str, options: &Options) -> Result<Bound> {
+/// `zmq_bind ("ws://host:port/path")` (`secure`: `wss://`, whose
+/// certificate and key options are checked here, `EINVAL` if unusable):
+/// the endpoint reported is `ws://ip:port/path` (the path from the last
+/// `/`, or `/`), as libzmq's listener reports it.
+pub(crate) fn bind(address: &str, options: &Options, secure: bool) -> Result<Bound> {
     let (_, path) = host_and_path(address).ok_or(Error::EINVAL)?;
+    let tls = secure.then(|| ServerTls::new(options)).transpose()?;
     let Bound {
         listener, endpoint, ..
     } = tcp::bind(host_port(address), options)?;
+    let scheme = if secure { "wss://" } else { "ws://" };
     Ok(Bound {
         listener: Box::new(WsListen {
             tcp: listener,
             path: path.to_string(),
+            tls,
         }),
-        endpoint: format!("{}{path}", endpoint.replacen("tcp://", "ws://", 1)),
+        endpoint: format!("{}{path}", endpoint.replacen("tcp://", scheme, 1)),
         cleanup: None,
     })
 }
 
-/// Connects to a ws address: tcp to `host:port`, then the upgrade asking
-/// for the path.
+/// Connects to a ws (or wss) address: tcp to `host:port`, TLS for wss,
+/// then the upgrade asking for the path.
 pub(crate) struct WsConnecter {
     tcp: TcpConnecter,
     host: String,
     path: String,
+    tls: Option<ClientTls>,
 }
 
 impl WsConnecter {
-    pub(crate) fn new(address: &str) -> Result<WsConnecter> {
+    /// `secure`: `wss://`; its trust options are read here (`EINVAL` if
+    /// unusable), once for every attempt.
+    pub(crate) fn new(address: &str, options: &Options, secure: bool) -> Result<WsConnecter> {
         let (host, path) = host_and_path(address).ok_or(Error::EINVAL)?;
         Ok(WsConnecter {
             tcp: TcpConnecter::new(host_port(address))?,
             host: host.to_string(),
             path: path.to_string(),
+            tls: secure.then(|| ClientTls::new(options)).transpose()?,
         })
     }
 }
@@ -326,9 +344,20 @@ impl WsConnecter {
 impl Connecter for WsConnecter {
     fn connect(&mut self, options: &Options) -> io::Result<Box<dyn Stream>> {
         let tcp = Box::new(TcpConnection(self.tcp.connect_raw(options)?));
-        Ok(Box::new(WsStream::client(
-            tcp, options, &self.host, &self.path, "ws",
-        )))
+        let stream: Box<dyn Stream> = match &self.tls {
+            None => Box::new(WsStream::client(tcp, options, &self.host, &self.path, "ws")),
+            Some(tls) => {
+                let tls = tls.start(tcp, &self.host).map_err(to_io_error)?;
+                Box::new(WsStream::client(
+                    Box::new(tls),
+                    options,
+                    &self.host,
+                    &self.path,
+                    "wss",
+                ))
+            }
+        };
+        Ok(stream)
     }
 
     /// libzmq's ws connecter has tcp's connect timer and delay event.
