@@ -13,6 +13,10 @@
 # reference build has no TIPC), docs and tests OFF, Release. The vendor tree is copied to target/reference-build/
 # first; nothing is written under ~/.cargo.
 #
+# --tls builds a second reference with wss (WITH_TLS=ON over Debian's
+# GnuTLS, libgnutls28-dev) into target/reference-tls/ instead, for the wss
+# interop rows; everything else is the same.
+#
 # Idempotent: does nothing when a build with the same configuration is
 # already installed. --force rebuilds. JOBS (default 2) sets the build
 # parallelism. On a shared machine wrap the call in the build lock:
@@ -24,7 +28,14 @@ OUT="$REPO/target/reference"
 SCRATCH="$REPO/target/reference-build"
 JOBS=${JOBS:-2}
 FORCE=0
-[[ "${1:-}" == "--force" ]] && FORCE=1
+TLS=OFF
+for arg in "$@"; do
+    case "$arg" in
+        --force) FORCE=1 ;;
+        --tls) TLS=ON; OUT="$REPO/target/reference-tls"; SCRATCH="$REPO/target/reference-tls-build" ;;
+        *) echo "usage: $0 [--force] [--tls]" >&2; exit 2 ;;
+    esac
+done
 
 CMAKE_ARGS=(
     -DCMAKE_BUILD_TYPE=Release
@@ -33,7 +44,7 @@ CMAKE_ARGS=(
     -DENABLE_DRAFTS=ON
     -DENABLE_WS=ON
     -DENABLE_RADIX_TREE=ON
-    -DWITH_TLS=OFF
+    -DWITH_TLS=$TLS
     -DWITH_NSS=OFF
     -DWITH_LIBBSD=OFF
     -DZMQ_HAVE_TIPC=OFF
@@ -75,6 +86,7 @@ ensure_prereqs() {
     command -v g++ >/dev/null || missing+=(g++)
     command -v pkg-config >/dev/null || missing+=(pkg-config)
     pkg-config --exists libsodium 2>/dev/null || missing+=(libsodium-dev)
+    [[ $TLS == ON ]] && { pkg-config --exists gnutls 2>/dev/null || missing+=(libgnutls28-dev); }
     [[ ${#missing[@]} == 0 ]] && return
     if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
         echo "build-reference-libzmq: installing ${missing[*]}" >&2
@@ -101,6 +113,10 @@ main() {
         || { tail -30 "$SCRATCH/cmake.log" >&2; die "cmake configure failed (log: $SCRATCH/cmake.log)"; }
     grep -q '^#define ZMQ_USE_LIBSODIUM' "$SCRATCH/build/platform.hpp" \
         || die "cmake did not enable CURVE via libsodium (log: $SCRATCH/cmake.log)"
+    if [[ $TLS == ON ]]; then
+        grep -q '^#define ZMQ_HAVE_WSS' "$SCRATCH/build/platform.hpp" \
+            || die "cmake did not enable wss over GnuTLS (log: $SCRATCH/cmake.log)"
+    fi
     cmake --build "$SCRATCH/build" -j "$JOBS"
     cmake --install "$SCRATCH/build" >/dev/null
     cp "$SCRATCH/build/platform.hpp" "$OUT/platform.hpp"

@@ -2,7 +2,8 @@
 # The whole test suite: formatting and lints, unit tests, header/ABI/export
 # checks, C-ABI programs, libzmq 4.3.5's own test suite against us, and the
 # interop suite: our sockets against the reference libzmq 4.3.5 (built from
-# the same zeromq-src sources) in another process, and pyzmq's zmq.auth (the
+# the same zeromq-src sources; a second build with TLS for the wss rows) in
+# another process, and pyzmq's zmq.auth (the
 # PyPI wheel in target/pyzmq-venv) running on our library via LD_PRELOAD.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,5 +15,6 @@ cargo test --quiet
 cargo build --release --quiet
 python3 tests/upstream/run.py --keep-going
 tools/build-reference-libzmq.sh
+tools/build-reference-libzmq.sh --tls
 python3 tests/interop/run.py --no-reference-build
 tests/pyzmq/run.sh

@@ -317,7 +317,12 @@ impl Session {
             return;
         }
         let pipe_done = self.pipe.as_ref().is_none_or(|p| p.is_finished());
-        let flushed = self.engine.as_ref().is_none_or(|e| !e.has_transmit());
+        // A layer under the engine (ws framing, TLS) may still hold bytes.
+        let flushed = self.engine.as_ref().is_none_or(|e| !e.has_transmit())
+            && self
+                .stream
+                .as_ref()
+                .is_none_or(|s| !s.has_buffered_output());
         if pipe_done && (flushed || self.state != State::Connected) {
             self.finished = true;
         }

@@ -276,3 +276,33 @@ fn wss_garbage_instead_of_tls_drops_only_that_connection() {
     send(&mut req, b"still served", false);
     assert_eq!(recv(&mut rep), b"still served");
 }
+
+#[test]
+fn lingering_close_flushes_what_the_ws_layer_still_holds() {
+    // The sender's context ends right after the send: its session must
+    // not finish while the ws framing (or TLS) still holds output.
+    let receiver_ctx = Context::new();
+    let mut pull = Socket::new(&receiver_ctx, PULL).unwrap();
+    timeouts(&mut pull);
+    set_int(&mut pull, ZMQ_RCVBUF, 4096);
+    pull.bind("ws://127.0.0.1:*").unwrap();
+    let ep = last_endpoint(&mut pull);
+    let body: Vec<u8> = (0..2_000_000u32).map(|i| (i % 253) as u8).collect();
+    let sender = std::thread::spawn({
+        let body = body.clone();
+        move || {
+            let ctx = Context::new();
+            let mut push = Socket::new(&ctx, PUSH).unwrap();
+            set_int(&mut push, ZMQ_SNDBUF, 4096);
+            set_int(&mut push, ZMQ_LINGER, -1);
+            push.connect(&ep).unwrap();
+            send(&mut push, &body, false);
+            push.close();
+            ctx.term();
+        }
+    });
+    // Read only once the sender side has gone as far as it can alone.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(recv(&mut pull), body);
+    sender.join().unwrap();
+}

@@ -476,6 +476,44 @@ static void secure(void *s)
     }
 }
 
+/* wss options are draft API; this file uses the stable header only. */
+#ifndef ZMQ_WSS_KEY_PEM
+#define ZMQ_WSS_KEY_PEM 103
+#define ZMQ_WSS_CERT_PEM 104
+#define ZMQ_WSS_TRUST_PEM 105
+#define ZMQ_WSS_HOSTNAME 106
+#endif
+/* The name in the test certificate (upstream's test_wss_transport one). */
+#define WSS_HOSTNAME "zeromq.org"
+
+static void set_opt_file(void *s, int option, const char *path, const char *what)
+{
+    static char buf[16384];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail("open %s: %s", path, strerror(errno));
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    if (zmq_setsockopt(s, option, buf, n) != 0)
+        zfail(what);
+}
+
+/* wss: the binder serves the certificate, the connecter trusts it. */
+static void wss(void *s, const char *endpoint)
+{
+    if (strncmp(endpoint, "wss://", 6) != 0)
+        return;
+    if (!opt.wss_cert || !opt.wss_key)
+        fail("a wss endpoint needs --wss-cert and --wss-key");
+    if (opt.bind_ep) {
+        set_opt_file(s, ZMQ_WSS_CERT_PEM, opt.wss_cert, "ZMQ_WSS_CERT_PEM");
+        set_opt_file(s, ZMQ_WSS_KEY_PEM, opt.wss_key, "ZMQ_WSS_KEY_PEM");
+    } else {
+        set_opt_file(s, ZMQ_WSS_TRUST_PEM, opt.wss_cert, "ZMQ_WSS_TRUST_PEM");
+        set_opt_str(s, ZMQ_WSS_HOSTNAME, WSS_HOSTNAME, "ZMQ_WSS_HOSTNAME");
+    }
+}
+
 /* ---- setup --------------------------------------------------------------- */
 
 static int socket_type(void)
@@ -524,6 +562,7 @@ static void *open_socket(int type, const char *routing_id, const char *endpoint)
                              | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
                              | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
     secure(s);
+    wss(s, opt.bind_ep ? opt.bind_ep : endpoint);
     if (opt.bind_ep) {
         if (zmq_bind(s, opt.bind_ep) != 0)
             zfail("zmq_bind");
@@ -722,7 +761,8 @@ static void usage(void)
                     "[--curve server|client] [--plain-user U] [--plain-password P] "
                     "[--curve-public Z85] [--curve-secret Z85] [--curve-server-key Z85] "
                     "[--allow-plain USER:PASS]... [--allow-curve Z85,ID]... "
-                    "[--user-id ID | --no-user-id] [--await-event NAME]\n");
+                    "[--user-id ID | --no-user-id] [--await-event NAME] "
+                    "[--wss-cert PEM --wss-key PEM]\n");
     exit(2);
 }
 
@@ -780,6 +820,10 @@ int main(int argc, char **argv)
             opt.user_id = v;
         else if (strcmp(a, "--await-event") == 0)
             opt.await_event = v;
+        else if (strcmp(a, "--wss-cert") == 0)
+            opt.wss_cert = v;
+        else if (strcmp(a, "--wss-key") == 0)
+            opt.wss_key = v;
         else
             usage();
     }
@@ -829,7 +873,8 @@ int main(int argc, char **argv)
             /* libzmq's ws engine reports HANDSHAKE_SUCCEEDED twice per
              * connection: at the HTTP upgrade and after the ZMTP one. */
             const char *ep = opt.bind_ep ? opt.bind_ep : opt.connect_ep;
-            int per_connection = strncmp(ep, "ws://", 5) == 0 ? 2 : 1;
+            int per_connection =
+                strncmp(ep, "ws://", 5) == 0 || strncmp(ep, "wss://", 6) == 0 ? 2 : 1;
             say("phase1-done");
             stage = "waiting for the peer to go";
             wait_for_events(s, 1, per_connection);

@@ -79,8 +79,11 @@ static struct {
     int no_user_id;
     /* deny: the handshake event the client waits for (NULL: none) */
     const char *await_event;
+    /* wss: the server's certificate and key (PEM files); a client trusts
+     * the certificate and checks the name WSS_HOSTNAME */
+    const char *wss_cert, *wss_key;
 } opt = {NULL, 0, NULL, NULL, "basic", 0, 1, 0, 10000, NULL, NULL, "admin", "s3cret",
-         NULL, NULL, NULL, NULL, 0, NULL};
+         NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL};
 
 static void *ctx;
 static const spec_t *set;

@@ -78,6 +78,10 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 OUT = REPO / "target" / "interop"
 REFERENCE = REPO / "target" / "reference"
+# The same reference with wss (WITH_TLS=ON over GnuTLS): the wss rows' peer.
+REFERENCE_TLS = REPO / "target" / "reference-tls"
+# The wss rows' certificate: upstream test_wss_transport's, for zeromq.org.
+WSS_FIXTURES = REPO / "src" / "transport" / "tls_fixtures"
 
 # pattern -> (socket type of side a, of side b)
 PATTERNS = {
@@ -93,6 +97,8 @@ PATTERNS = {
 }
 BASIC_ONLY = {"req-router", "dealer-rep"}
 TRANSPORTS = ("tcp", "ipc", "ws")
+# wss needs the TLS reference: the basic and restart kinds run over it too.
+WSS_KINDS = ("basic", "restart")
 # many-peer patterns -> the side with --count sockets (it connects)
 MANY = {"dealer-router": "a", "pushpull": "a", "pubsub": "b"}
 MANY_COUNT = 100
@@ -205,7 +211,7 @@ def all_scenarios() -> list[Scenario]:
         for pattern in PATTERNS:
             if kind != "basic" and pattern in BASIC_ONLY:
                 continue
-            for transport in TRANSPORTS:
+            for transport in TRANSPORTS + (("wss",) if kind in WSS_KINDS else ()):
                 for side in "ab":
                     for binds in (True, False):
                         out.append(Scenario(kind, pattern, transport, side, binds))
@@ -272,11 +278,12 @@ def setup_error(msg: str) -> None:
     sys.exit(2)
 
 
-def build_reference(lockfile: Path | None) -> None:
+def build_reference(lockfile: Path | None, tls: bool = False) -> None:
+    cmd = [str(REPO / "tools" / "build-reference-libzmq.sh")] + (["--tls"] if tls else [])
     with build_lock(lockfile):
-        r = subprocess.run([str(REPO / "tools" / "build-reference-libzmq.sh")])
+        r = subprocess.run(cmd)
     if r.returncode != 0:
-        setup_error("tools/build-reference-libzmq.sh failed")
+        setup_error(f"{' '.join(cmd)} failed")
 
 
 def compile_peer(flavor: str, include: Path, libdir: Path, lockfile: Path | None) -> Path:
@@ -305,6 +312,8 @@ def build(args: argparse.Namespace) -> dict[str, Flavor]:
         setup_error(f"{args.lib}/libzmq.so missing: run `cargo build --release` first")
     if not args.no_reference_build:
         build_reference(args.lock)
+        if args.wss:
+            build_reference(args.lock, tls=True)
     ref_lib = (REFERENCE / "lib" / "libzmq.so.5").resolve()
     if not ref_lib.is_file():
         setup_error(f"{REFERENCE}/lib/libzmq.so.5 missing")
@@ -317,11 +326,20 @@ def build(args: argparse.Namespace) -> dict[str, Flavor]:
         if p.is_symlink() or p.exists():
             p.unlink()
         p.symlink_to(ours_lib)
-    return {
+    flavors = {
         "ours": Flavor("ours", compile_peer("ours", REPO / "include", ours_dir, args.lock), ours_lib),
         "ref": Flavor("ref", compile_peer("ref", REFERENCE / "include", REFERENCE / "lib", args.lock),
                       ref_lib),
     }
+    tls_lib = REFERENCE_TLS / "lib" / "libzmq.so.5"
+    if args.wss:
+        if not tls_lib.is_file():
+            setup_error(f"{tls_lib} missing: run tools/build-reference-libzmq.sh --tls")
+        (OUT / "ref-tls").mkdir(parents=True, exist_ok=True)
+        flavors["ref-tls"] = Flavor(
+            "ref-tls", compile_peer("ref-tls", REFERENCE_TLS / "include", REFERENCE_TLS / "lib",
+                                    args.lock), tls_lib.resolve())
+    return flavors
 
 
 # ---- running one scenario ------------------------------------------------------
@@ -412,7 +430,8 @@ class Run:
         shutil.rmtree(self.logdir, ignore_errors=True)
         self.logdir.mkdir(parents=True)
         self.bind_ep = {"ipc": f"ipc://{ipc_dir}/{index}.ipc",
-                        "ws": "ws://127.0.0.1:*"}.get(sc.transport, "tcp://127.0.0.1:*")
+                        "ws": "ws://127.0.0.1:*",
+                        "wss": "wss://127.0.0.1:*"}.get(sc.transport, "tcp://127.0.0.1:*")
         self.endpoint: str | None = None       # the binder's resolved endpoint
         self.big = big
         self.current: dict[str, Peer] = {}
@@ -427,6 +446,9 @@ class Run:
         side = sc.ours_side if role == "ours" else sc.ref_side
         a = ["--pattern", sc.pattern, "--side", side, "--scenario", sc.kind,
              "--timeout-ms", str(OP_TIMEOUT_MS[sc.kind])] + endpoint_args
+        if sc.transport == "wss":
+            a += ["--wss-cert", str(WSS_FIXTURES / "zeromq_org.cert.pem"),
+                  "--wss-key", str(WSS_FIXTURES / "zeromq_org.key.pem")]
         if sc.kind == "restart":
             a += ["--phase", str(phase)]
         if sc.kind == "many":
@@ -457,8 +479,10 @@ class Run:
 
     def start(self, role: str, binds: bool, phase: int) -> None:
         ep = ["--bind", self.endpoint or self.bind_ep] if binds else ["--connect", self.endpoint]
-        p = Peer(role, self.flavors[role], self.peer_args(role, ep, phase), self.logdir,
-                 self.events, self.env)
+        # The wss rows' reference is the one built with TLS.
+        flavor = self.flavors["ref-tls" if role == "ref" and self.sc.transport == "wss" else role]
+        p = Peer(role, flavor, self.peer_args(role, ep, phase), self.logdir, self.events,
+                 self.env)
         self.current[role] = p
         self.all.append(p)
 
@@ -604,7 +628,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--lock", type=Path, metavar="FILE",
                    help="hold an exclusive flock on FILE while compiling")
     p.add_argument("--no-reference-build", action="store_true",
-                   help="use target/reference as it is")
+                   help="use target/reference (and target/reference-tls) as they are")
+    p.add_argument("--no-wss", dest="wss", action="store_false",
+                   help="leave out the wss rows (no TLS reference needed)")
     p.add_argument("--known-failures", type=Path, default=HERE / "known-failures.txt")
     return p.parse_args(argv)
 
@@ -619,7 +645,8 @@ def select(scenarios: list[Scenario], only: str | None) -> list[Scenario]:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     known = read_known_failures(args.known_failures)
-    scenarios = select(all_scenarios(), args.only)
+    scenarios = select([s for s in all_scenarios() if args.wss or s.transport != "wss"],
+                       args.only)
     if args.list:
         for s in scenarios:
             reason = known_reason(s.name, known)
