@@ -40,7 +40,7 @@ use std::time::{Duration, Instant};
 use crate::command::SocketMailbox;
 use crate::ctx::{Context, PeerInfo};
 use crate::msg::Msg;
-use crate::options::codec::write_int_value;
+use crate::options::codec::{write_int_value, write_string};
 use crate::options::Options;
 use crate::pipe::{Pipe, PipeId};
 use crate::{Error, Result};
@@ -335,15 +335,9 @@ impl Socket {
                 let ev = self.events()?;
                 return write_int_value(out, ev as i32);
             }
-            ZMQ_LAST_ENDPOINT => {
-                let s = self.core.last_endpoint.as_bytes();
-                if out.len() < s.len() + 1 {
-                    return Err(Error::EINVAL);
-                }
-                out[..s.len()].copy_from_slice(s);
-                out[s.len()] = 0;
-                return Ok(s.len() + 1);
-            }
+            // A string as libzmq's do_getsockopt writes it: NUL-terminated,
+            // the rest of the caller's buffer zeroed.
+            ZMQ_LAST_ENDPOINT => return write_string(out, self.core.last_endpoint.as_bytes()),
             _ => {}
         }
         if let Some(r) = self.pattern.get_option(option, out) {
@@ -521,6 +515,8 @@ mod tests;
 mod tests_draft;
 #[cfg(test)]
 mod tests_monitor;
+#[cfg(test)]
+mod tests_options;
 #[cfg(test)]
 mod tests_radio_dish;
 #[cfg(test)]
