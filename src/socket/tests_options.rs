@@ -6,7 +6,7 @@ use super::types::*;
 use super::Socket;
 use crate::ctx::Context;
 use crate::options::consts::*;
-use crate::Result;
+use crate::{Error, Result};
 
 /// What `zmq_getsockopt` leaves in a buffer of `size` bytes first filled
 /// with 0xAA: the result and the whole buffer.
@@ -26,4 +26,19 @@ fn last_endpoint_zeroes_the_rest_of_the_buffer() {
     assert_eq!(r, Ok(23));
     assert_eq!(&buf[..23], b"inproc://last-endpoint\0");
     assert!(buf[23..].iter().all(|&b| b == 0));
+}
+
+#[test]
+fn connect_routing_id_takes_any_nonempty_length() {
+    // libzmq's routing_socket_base_t stores any non-empty value; the
+    // 255-byte limit is ZMQ_ROUTING_ID's, not this option's.
+    let ctx = Context::new();
+    for t in [ROUTER, REP, STREAM] {
+        let mut s = Socket::new(&ctx, t).unwrap();
+        assert_eq!(s.set_option(ZMQ_CONNECT_ROUTING_ID, &[b'x'; 300]), Ok(()));
+        assert_eq!(
+            s.set_option(ZMQ_CONNECT_ROUTING_ID, b""),
+            Err(Error::EINVAL)
+        );
+    }
 }
