@@ -24,13 +24,15 @@ pub fn int_value(value: &[u8]) -> Result<i32> {
     Ok(i32::from_ne_bytes(bytes))
 }
 
-/// The first `int` of a value that is at least `sizeof (int)` long.
-///
-/// `ZMQ_XSUB_VERBOSE_UNSUBSCRIBE` reads an `int` without checking the length;
-/// longer values are therefore accepted. Shorter ones would make libzmq read
-/// past the caller's buffer; we refuse them with `EINVAL` instead.
-pub fn int_prefix_value(value: &[u8]) -> Result<i32> {
-    value.get(..INT).ok_or(Error::EINVAL).and_then(int_value)
+/// An `int` read from a value of any length, as libzmq reads
+/// `ZMQ_XSUB_VERBOSE_UNSUBSCRIBE` (`*(const int *) optval`, no length
+/// check): the first `sizeof (int)` bytes. libzmq would read past a shorter
+/// value (and crash on NULL); we read what there is, zero-extended.
+pub fn int_unchecked(value: &[u8]) -> i32 {
+    let mut bytes = [0; INT];
+    let n = value.len().min(INT);
+    bytes[..n].copy_from_slice(&value[..n]);
+    i32::from_ne_bytes(bytes)
 }
 
 /// An `int64_t` option value (`ZMQ_MAXMSGSIZE`): exactly 8 bytes.
@@ -202,10 +204,11 @@ mod tests {
         assert_eq!(int_value(&[0; 8]), Err(Error::EINVAL));
         assert_eq!(int_value(&[]), Err(Error::EINVAL));
         assert_eq!(
-            int_prefix_value(&[1, 0, 0, 0, 9]),
-            Ok(i32::from_ne_bytes([1, 0, 0, 0]))
+            int_unchecked(&[1, 0, 0, 0, 9]),
+            i32::from_ne_bytes([1, 0, 0, 0])
         );
-        assert_eq!(int_prefix_value(&[1, 0]), Err(Error::EINVAL));
+        assert_eq!(int_unchecked(&[1, 2]), i32::from_ne_bytes([1, 2, 0, 0]));
+        assert_eq!(int_unchecked(&[]), 0);
         assert_eq!(i64_value(&(-5i64).to_ne_bytes()), Ok(-5));
         assert_eq!(i64_value(&[0; 4]), Err(Error::EINVAL));
         assert_eq!(u64_value(&[0; 4]), Err(Error::EINVAL));

@@ -42,3 +42,25 @@ fn connect_routing_id_takes_any_nonempty_length() {
         );
     }
 }
+
+#[test]
+fn xsub_verbose_unsubscribe_takes_any_length_and_value() {
+    // libzmq reads an int from the value without looking at the length
+    // or the sign.
+    let ctx = Context::new();
+    let mut xsub = Socket::new(&ctx, XSUB).unwrap();
+    for value in [
+        &[][..],
+        &[1],
+        &[0, 0, 0, 0, 0, 0, 0, 0],
+        &(-1i32).to_ne_bytes(),
+    ] {
+        assert_eq!(xsub.set_option(ZMQ_XSUB_VERBOSE_UNSUBSCRIBE, value), Ok(()));
+    }
+    // SUB's own xsetsockopt knows only (UN)SUBSCRIBE.
+    let mut sub = Socket::new(&ctx, SUB).unwrap();
+    assert_eq!(
+        sub.set_option(ZMQ_XSUB_VERBOSE_UNSUBSCRIBE, &1i32.to_ne_bytes()),
+        Err(Error::EINVAL)
+    );
+}

@@ -174,12 +174,17 @@ impl Pattern for XSub {
             let mut m = subscription(value, subscribe);
             return Some(self.send_upstream(cx, &mut m));
         }
-        let slot = match option {
-            options::consts::ZMQ_ONLY_FIRST_SUBSCRIBE => &mut self.only_first_subscribe,
-            options::consts::ZMQ_XSUB_VERBOSE_UNSUBSCRIBE => &mut self.verbose_unsubs,
-            _ => return Some(Err(Error::EINVAL)),
-        };
-        Some(options::codec::nonneg_flag(value).map(|v| *slot = v))
+        match option {
+            options::consts::ZMQ_ONLY_FIRST_SUBSCRIBE => {
+                Some(options::codec::nonneg_flag(value).map(|v| self.only_first_subscribe = v))
+            }
+            // libzmq reads an int here whatever the length and sign.
+            options::consts::ZMQ_XSUB_VERBOSE_UNSUBSCRIBE => {
+                self.verbose_unsubs = options::codec::int_unchecked(value) != 0;
+                Some(Ok(()))
+            }
+            _ => Some(Err(Error::EINVAL)),
+        }
     }
 
     fn get_option(&self, option: i32, out: &mut [u8]) -> Option<Result<usize>> {
