@@ -71,6 +71,8 @@ impl<V: Default> Node<V> {
 pub struct SubscriptionTrie {
     root: Node<u32>,
     prefixes: usize,
+    /// Every subscription, repeats included.
+    subscriptions: usize,
 }
 
 impl SubscriptionTrie {
@@ -81,6 +83,7 @@ impl SubscriptionTrie {
             n = n.child_mut_or_insert(b);
         }
         n.value += 1;
+        self.subscriptions += 1;
         if n.value == 1 {
             self.prefixes += 1;
         }
@@ -97,6 +100,7 @@ impl SubscriptionTrie {
             return false;
         }
         n.value -= 1;
+        self.subscriptions -= 1;
         if n.value > 0 {
             return false;
         }
@@ -136,6 +140,13 @@ impl SubscriptionTrie {
 
     pub fn num_prefixes(&self) -> usize {
         self.prefixes
+    }
+
+    /// Every subscription, a prefix subscribed twice counting twice:
+    /// libzmq's `radix_tree_t::size`, which (X)SUB's `ZMQ_TOPICS_COUNT`
+    /// reports in a draft build (the radix tree comes with the drafts).
+    pub fn subscriptions(&self) -> usize {
+        self.subscriptions
     }
 }
 
@@ -224,9 +235,13 @@ mod tests {
         let mut t = SubscriptionTrie::default();
         assert!(t.add(b"ab"));
         assert!(!t.add(b"ab"));
+        assert_eq!((t.num_prefixes(), t.subscriptions()), (1, 2));
         assert!(t.check(b"abc") && !t.check(b"a"));
         assert!(!t.rm(b"ab"));
+        assert!(!t.rm(b"a"), "never subscribed");
+        assert_eq!((t.num_prefixes(), t.subscriptions()), (1, 1));
         assert!(t.rm(b"ab"));
+        assert_eq!((t.num_prefixes(), t.subscriptions()), (0, 0));
         assert!(!t.check(b"abc"));
         assert!(t.add(b""));
         assert!(t.check(b"anything"));

@@ -187,8 +187,11 @@ impl Pattern for XSub {
         }
     }
 
+    /// `ZMQ_TOPICS_COUNT`, written as libzmq's `do_getsockopt<int>` writes
+    /// (any buffer of at least 4 bytes, the rest zeroed).
     fn get_option(&self, option: i32, out: &mut [u8]) -> Option<Result<usize>> {
-        (option == options::consts::ZMQ_TOPICS_COUNT)
-            .then(|| options::codec::write_int(out, self.subscriptions.num_prefixes() as i32))
+        (option == options::consts::ZMQ_TOPICS_COUNT).then(|| {
+            options::codec::write_int_value(out, self.subscriptions.subscriptions() as i32)
+        })
     }
 }
