@@ -25,7 +25,7 @@ use super::stream::{
     Stream,
 };
 pub use super::tcp_address::{
-    check_connect_syntax, endpoint_string, numeric_host, resolve_bind, resolve_connect,
+    check_connect_syntax, endpoint_string, numeric_host, resolve_bind, resolve_connect, resolve_ws,
     resolved_endpoint_string, TcpTarget,
 };
 use crate::options::Options;

@@ -246,6 +246,27 @@ pub fn resolve_connect(addr: &str, ipv6: bool) -> Result<TcpTarget> {
     Ok(target)
 }
 
+/// libzmq's `ws_address_t::resolve` for the part after `ws://` (or
+/// `wss://`): `host:port[/path]`, where the port is read after the last `:`
+/// of what precedes the last `/` (so `host:0/a/b` has the port `0/a`, which
+/// `atoi` makes 0, `EINVAL`) and the host ends at its first `/`. A bind
+/// (`local`) may name an interface or `*` but resolves no host names, so
+/// `localhost` is `ENODEV`; a connect may. There is no source part: a `;`
+/// is just part of a host that does not resolve.
+pub fn resolve_ws(addr: &str, local: bool, ipv6: bool) -> Result<Vec<SocketAddr>> {
+    let host_name = addr.rfind('/').map_or(addr, |slash| &addr[..slash]);
+    let (host, port) = host_name.rsplit_once(':').ok_or(Error::EINVAL)?;
+    let host = host.find('/').map_or(host, |slash| &host[..slash]);
+    let resolver = Resolver {
+        bindable: local,
+        nic_name: local,
+        ipv6,
+        expect_port: true,
+        dns: !local,
+    };
+    resolver.resolve(&format!("{host}:{port}"))
+}
+
 /// Whether the system has IPv6 sockets at all.
 fn ipv6_sockets_supported() -> bool {
     !matches!(
@@ -465,6 +486,42 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn ws_addresses_resolve_as_libzmqs_ws_address() {
+        assert_eq!(
+            resolve_ws("127.0.0.1:*/p", true, false),
+            Ok(vec![sa("127.0.0.1:0")])
+        );
+        assert_eq!(
+            resolve_ws("127.0.0.1:5555/a/b", true, false),
+            Ok(vec![sa("127.0.0.1:5555")])
+        );
+        assert_eq!(resolve_ws("lo:0", true, false), Ok(vec![sa("127.0.0.1:0")]));
+        // The port is read after the last ':' before the last '/'.
+        assert_eq!(
+            resolve_ws("127.0.0.1:*/a/b", true, false),
+            Err(Error::EINVAL)
+        );
+        assert_eq!(
+            resolve_ws("127.0.0.1:0/a/b", false, false),
+            Err(Error::EINVAL)
+        );
+        assert_eq!(resolve_ws("127.0.0.1/a:0", true, false), Err(Error::EINVAL));
+        // A bind resolves no names and has no source part.
+        assert_eq!(resolve_ws("localhost:0", true, false), Err(Error::ENODEV));
+        assert_eq!(
+            resolve_ws("127.0.0.1:0;127.0.0.1:0", true, false),
+            Err(Error::ENODEV)
+        );
+        // A connect resolves names, and only in the family ZMQ_IPV6 allows.
+        assert_eq!(
+            resolve_ws("localhost:5555/x", false, false).map(|a| a[0]),
+            Ok(sa("127.0.0.1:5555"))
+        );
+        assert_eq!(resolve_ws("[::1]:5555", false, false), Err(Error::EINVAL));
+        assert_eq!(resolve_ws("127.0.0.1:*", false, false), Err(Error::EINVAL));
     }
 
     #[test]

@@ -250,10 +250,13 @@ impl Stream for WsStream {
     }
 }
 
-/// The `host:port` part of a ws address: libzmq's resolver ignores
-/// everything from the first `/` (the request path is from the last one).
-fn host_port(address: &str) -> &str {
-    address.find('/').map_or(address, |slash| &address[..slash])
+/// A ws address without its path (from the last `/`): what libzmq's ws
+/// listener binds with its tcp resolver, after the ws one accepted the
+/// whole address.
+fn without_path(address: &str) -> &str {
+    address
+        .rfind('/')
+        .map_or(address, |slash| &address[..slash])
 }
 
 /// A bound ws (or wss) listener: tcp's, handing out ws streams (over TLS
@@ -302,10 +305,15 @@ impl Listener for WsListen {
 /// `/`, or `/`), as libzmq's listener reports it.
 pub(crate) fn bind(address: &str, options: &Options, secure: bool) -> Result<Bound> {
     let (_, path) = host_and_path(address).ok_or(Error::EINVAL)?;
+    // libzmq's ws listener resolves the address as a ws address first
+    // (no host names, no source part), unless ZMQ_USE_FD gives the socket.
+    if options.use_fd == -1 {
+        tcp::resolve_ws(address, true, options.ipv6)?;
+    }
     let tls = secure.then(|| ServerTls::new(options)).transpose()?;
     let Bound {
         listener, endpoint, ..
-    } = tcp::bind(host_port(address), options)?;
+    } = tcp::bind(without_path(address), options)?;
     let scheme = if secure { "wss://" } else { "ws://" };
     Ok(Bound {
         listener: Box::new(WsListen {
@@ -332,8 +340,12 @@ impl WsConnecter {
     /// unusable), once for every attempt.
     pub(crate) fn new(address: &str, options: &Options, secure: bool) -> Result<WsConnecter> {
         let (host, path) = host_and_path(address).ok_or(Error::EINVAL)?;
+        // zmq_connect resolves a ws address at once (host names included),
+        // unlike a tcp one; each attempt then resolves the whole address
+        // with the tcp resolver, as libzmq's ws connecter does.
+        tcp::resolve_ws(address, false, options.ipv6)?;
         Ok(WsConnecter {
-            tcp: TcpConnecter::new(host_port(address))?,
+            tcp: TcpConnecter::unchecked(address),
             host: host.to_string(),
             path: path.to_string(),
             tls: secure.then(|| ClientTls::new(options)).transpose()?,
