@@ -15,6 +15,7 @@ cargo test --quiet
 cargo build --release --quiet
 python3 tests/upstream/run.py --keep-going
 tools/build-reference-libzmq.sh
+tools/reference-tables.sh --check
 tools/build-reference-libzmq.sh --tls
 python3 tests/interop/run.py --no-reference-build
 tests/pyzmq/run.sh
