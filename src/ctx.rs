@@ -236,13 +236,15 @@ impl Context {
             MSG_T_SIZE => std::mem::size_of::<crate::msg::Msg>() as i32,
             ZERO_COPY_RECV => o.zero_copy as i32,
             THREAD_SCHED_POLICY => o.thread_sched_policy,
+            // libzmq copies the prefix and leaves the caller's length as
+            // it was (it never writes `*optvallen` here).
             THREAD_NAME_PREFIX if !is_int => {
                 let p = &o.thread_name_prefix;
                 if out.len() < p.len() {
                     return Err(Error::EINVAL);
                 }
                 out[..p.len()].copy_from_slice(p);
-                return Ok(p.len());
+                return Ok(out.len());
             }
             THREAD_NAME_PREFIX => std::str::from_utf8(&o.thread_name_prefix)
                 .ok()
@@ -515,7 +517,8 @@ mod tests {
         assert_eq!(c.get(THREAD_PRIORITY), Ok(65535));
         c.set_ext(THREAD_NAME_PREFIX, b"abc").unwrap();
         let mut out = [0u8; 8];
-        assert_eq!(c.get_ext(THREAD_NAME_PREFIX, &mut out), Ok(3));
+        // The length stays the caller's, as libzmq leaves it.
+        assert_eq!(c.get_ext(THREAD_NAME_PREFIX, &mut out), Ok(8));
         assert_eq!(&out[..3], b"abc");
         assert_eq!(c.get(12345), Err(Error::EINVAL));
     }
