@@ -13,6 +13,9 @@
 //!   `EINVAL` in both (they are set-only), and that is still compared.
 //! - `strerror`: `zmq_strerror` for errnos -1..=160, libzmq's own range
 //!   and a few more, line by line.
+//! - `api`: `zmq_socket` for every type number, `zmq_ctx_set`/`_get` (and
+//!   the `_ext` pair) for every context option number with several values,
+//!   and calls on NULL or mismatched handles, line by line.
 //!
 //! The compiler is `$CC`, by default `cc`.
 
@@ -169,16 +172,26 @@ fn options_on_every_socket_type_match_libzmq() {
     );
 }
 
-#[test]
-fn strerror_texts_match_libzmq() {
-    let want = expected("strerror");
-    let got = run_against_ours("strerror");
+/// A table compared line by line.
+fn same_lines(name: &str) {
+    let want = expected(name);
+    let got = run_against_ours(name);
     let diffs: Vec<String> = want
         .lines()
         .zip(got.lines())
         .filter(|(w, g)| w != g)
         .map(|(w, g)| format!("libzmq: {w}\nours:   {g}"))
         .collect();
-    assert!(diffs.is_empty(), "{}", diffs.join("\n"));
-    assert_eq!(want.lines().count(), got.lines().count());
+    assert!(diffs.is_empty(), "{name}:\n{}", diffs.join("\n"));
+    assert_eq!(want.lines().count(), got.lines().count(), "{name}: lines");
+}
+
+#[test]
+fn strerror_texts_match_libzmq() {
+    same_lines("strerror");
+}
+
+#[test]
+fn socket_types_context_options_and_bad_handles_match_libzmq() {
+    same_lines("api");
 }
