@@ -86,8 +86,10 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// A broken internal invariant: abort with a message, as libzmq's
-/// `zmq_assert` does. Never used for a caller's mistake.
+/// A broken internal invariant or an unrecoverable failure (no memory, no
+/// randomness): abort with a message on stderr, as libzmq's `zmq_assert`
+/// and `alloc_assert` do. The only place the library prints; never used
+/// for a caller's mistake, which gets libzmq's errno instead.
 #[cold]
 pub fn fatal(what: &str) -> ! {
     eprintln!("libzmq-rs: fatal: {what}");

@@ -2,6 +2,10 @@
 //! that a module's non-test code names must sit in a lower layer than the
 //! module itself. The layer table is read from docs/design.md, so the
 //! document and this check cannot drift apart.
+//!
+//! The same reading of the code also checks that the library prints
+//! nothing: libzmq writes to stderr only when an assertion aborts, and so
+//! do we, through `error::fatal` alone.
 
 use std::collections::HashMap;
 use std::fs;
@@ -140,4 +144,45 @@ fn the_check_sees_a_wrong_import() {
     assert!(!code.contains("crate::ctx"));
     let code = non_test_code("fn f() {}\n#[cfg(test)]\nmod tests {\n use crate::ctx;\n}\n");
     assert!(!code.contains("crate::ctx"));
+}
+
+/// `print!`-family macros and `dbg!` in a piece of non-test code.
+fn print_macros(code: &str) -> Vec<&'static str> {
+    ["print!", "println!", "eprint!", "eprintln!", "dbg!"]
+        .into_iter()
+        .filter(|m| {
+            code.match_indices(m).any(|(i, _)| {
+                // `eprintln!` contains `println!`; count whole names only.
+                !code[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn the_library_prints_only_when_it_aborts() {
+    let mut files = Vec::new();
+    rust_files(Path::new("src"), &mut files);
+    rust_files(Path::new("capi"), &mut files);
+    let mut printing = Vec::new();
+    for f in files.iter().filter(|f| !is_test_file(f)) {
+        let code = non_test_code(&fs::read_to_string(f).unwrap());
+        let found = print_macros(&code);
+        // error::fatal: a message, then abort (libzmq's zmq_assert).
+        let allowed: &[&str] = if f == Path::new("src/error.rs") {
+            &["eprintln!"]
+        } else {
+            &[]
+        };
+        for m in found.into_iter().filter(|m| !allowed.contains(m)) {
+            printing.push(format!("{}: {m}", f.display()));
+        }
+    }
+    assert!(
+        printing.is_empty(),
+        "library code that prints:\n{}",
+        printing.join("\n")
+    );
+    assert_eq!(print_macros("eprintln!(\"x\")"), ["eprintln!"]);
+    assert!(print_macros("let my_print = 1;").is_empty());
 }

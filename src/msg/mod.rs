@@ -570,8 +570,7 @@ impl std::fmt::Debug for Msg {
 #[cold]
 fn alloc_failure() -> ! {
     // As libzmq's alloc_assert: running out of memory is not recoverable here.
-    eprintln!("libzmq-rs: out of memory");
-    std::process::abort()
+    crate::error::fatal("out of memory")
 }
 
 #[cfg(test)]

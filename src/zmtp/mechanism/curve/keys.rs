@@ -46,8 +46,7 @@ impl std::fmt::Debug for SecretBytes {
 /// give randomness cannot run CURVE: abort, as libzmq's assertion does.
 pub fn fill_random(buf: &mut [u8]) {
     if let Err(e) = getrandom::getrandom(buf) {
-        eprintln!("libzmq-rs: no OS randomness for CURVE: {e}");
-        std::process::abort();
+        crate::error::fatal(&format!("no OS randomness for CURVE: {e}"));
     }
 }
 

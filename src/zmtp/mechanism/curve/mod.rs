@@ -182,10 +182,7 @@ impl Codec {
         let total = plain + prefix.len() + body.len();
         let mut out = match Msg::with_size(total) {
             Ok(m) => m,
-            Err(_) => {
-                eprintln!("libzmq-rs: out of memory");
-                std::process::abort()
-            }
+            Err(_) => crate::error::fatal("out of memory"),
         };
         let short = self.next_nonce().to_be_bytes();
         let buf = out.data_mut();

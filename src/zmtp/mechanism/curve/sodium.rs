@@ -67,8 +67,7 @@ fn init() {
         // SAFETY: no arguments; libsodium allows any number of calls (0,
         // or 1 when already initialised), and `Once` makes it one here.
         if unsafe { sodium_init() } < 0 {
-            eprintln!("libzmq-rs: sodium_init failed; CURVE cannot run");
-            std::process::abort();
+            crate::error::fatal("sodium_init failed; CURVE cannot run");
         }
     });
 }
