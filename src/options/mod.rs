@@ -70,9 +70,13 @@ const BINDDEVSIZ: usize = 16;
 /// - `ZMQ_XPUB_VERBOSE`, `ZMQ_XPUB_VERBOSER`, `ZMQ_XPUB_MANUAL`,
 ///   `ZMQ_XPUB_MANUAL_LAST_VALUE`, `ZMQ_XPUB_WELCOME_MSG` (XPUB, PUB)
 /// - `ZMQ_XPUB_NODROP` (XPUB, PUB, RADIO)
-/// - `ZMQ_ONLY_FIRST_SUBSCRIBE` (XPUB, PUB, XSUB, SUB)
-/// - `ZMQ_XSUB_VERBOSE_UNSUBSCRIBE` (XSUB, SUB)
+/// - `ZMQ_ONLY_FIRST_SUBSCRIBE` (XPUB, PUB, XSUB; SUB's own
+///   `xsetsockopt` knows only (UN)SUBSCRIBE)
+/// - `ZMQ_XSUB_VERBOSE_UNSUBSCRIBE` (XSUB)
 /// - `ZMQ_TOPICS_COUNT`, get only (XPUB, PUB, XSUB, SUB)
+///
+/// `tests/tables/options.txt` holds what libzmq answers for every option on
+/// every type; `tests/tables.rs` checks us against it.
 pub fn is_pattern_option(option: i32) -> bool {
     matches!(
         option,
