@@ -3,7 +3,8 @@
 # Rust itself is not installed here: get it from https://rustup.rs first.
 set -euo pipefail
 
-need=(gcc g++ make pkg-config python3 libclang-dev libsodium-dev cmake libgnutls28-dev)
+# binutils: tools/install.sh's readelf, nm and objcopy.
+need=(gcc g++ make pkg-config python3 libclang-dev libsodium-dev cmake libgnutls28-dev binutils)
 missing=()
 for p in "${need[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
