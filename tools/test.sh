@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting and lints, unit tests, header/ABI/export
-# checks, C-ABI programs, libzmq 4.3.5's own test suite against us, and the
+# checks, C-ABI programs, the install (tools/install.sh into a temporary
+# prefix that pkg-config, CMake and cppzmq builds and the examples use),
+# libzmq 4.3.5's own test suite against us, and the
 # interop suite: our sockets against the reference libzmq 4.3.5 (built from
 # the same zeromq-src sources; a second build with TLS for the wss rows) in
 # another process, and pyzmq's zmq.auth (the
@@ -13,6 +15,7 @@ cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
 cargo test --quiet
 cargo build --release --quiet
+tests/install/run.sh
 python3 tests/upstream/run.py --keep-going
 tools/build-reference-libzmq.sh
 tools/reference-tables.sh --check
