@@ -72,6 +72,14 @@ stop() {
         finish "$name"
     done
 }
+# wait_for NAME PATTERN: until a background part has printed PATTERN (30 s).
+wait_for() {
+    for _ in $(seq 300); do
+        grep -q -- "$2" "$RUN/$1.out" && return 0
+        sleep 0.1
+    done
+    fail "$1 did not print '$2'"
+}
 has() { grep -q -- "$2" "$RUN/$1.out" || fail "$1 did not print '$2'"; }
 
 # hello: REQ/REP and PUB/SUB over inproc, in one process.
@@ -101,6 +109,9 @@ pass "wuserver + wuclient (PUB/SUB, filtered)"
 start tasksink tasksink "ipc://$RUN/sink.ipc" "ipc://$RUN/control.ipc" 40
 start worker1 taskwork "ipc://$RUN/tasks.ipc" "ipc://$RUN/sink.ipc" "ipc://$RUN/control.ipc"
 start worker2 taskwork "ipc://$RUN/tasks.ipc" "ipc://$RUN/sink.ipc" "ipc://$RUN/control.ipc"
+# Workers that start late (a loaded machine) would miss the KILL.
+wait_for worker1 'ready'
+wait_for worker2 'ready'
 run taskvent taskvent "ipc://$RUN/tasks.ipc" "ipc://$RUN/sink.ipc" 40
 finish tasksink
 finish worker1

@@ -25,6 +25,9 @@ int main (int argc, char *argv[])
     zmq_connect (controller, control_endpoint);
     zmq_setsockopt (controller, ZMQ_SUBSCRIBE, "", 0);
 
+    printf ("Worker %d ready\n", (int) getpid ());
+    fflush (stdout);
+
     long done = 0;
     zmq_pollitem_t items[] = {
         {receiver, 0, ZMQ_POLLIN, 0},
