@@ -623,10 +623,17 @@ impl Engine {
                 }
                 match mech.status() {
                     Status::Ready => self.mechanism_ready(),
-                    Status::Error => {
+                    // The peer's ERROR ends the connection.
+                    Status::Error if mechanism::is_error_command(msg.data()) => {
                         self.fail(CloseReason::Protocol, EPROTO.errno());
                         return None;
                     }
+                    // We sent ERROR (a ZAP refusal can come before the
+                    // peer's READY): as libzmq, output stops and the peer,
+                    // which reads our ERROR, ends the connection (or the
+                    // handshake timer does). Closing here could drop the
+                    // ERROR before it is written.
+                    Status::Error => return None,
                     Status::Handshaking => {}
                 }
                 self.pump_handshake();

@@ -149,6 +149,12 @@ pub(crate) fn handle_error_reason(reason: &[u8], events: &mut Events) {
     }
 }
 
+/// Whether a handshake command is the peer's ERROR, in either spelling
+/// (libzmq 4.3.5's PLAIN writes it as `^RROR`).
+pub(crate) fn is_error_command(data: &[u8]) -> bool {
+    data.starts_with(crate::zmtp::command::ERROR) || data.starts_with(plain::LIBZMQ_PLAIN_ERROR)
+}
+
 /// libzmq's `process_error`: the peer's ERROR command, whose name takes
 /// `name_len` bytes (PLAIN's is one byte shorter in libzmq 4.3.5, see
 /// plain.rs). Raises the AUTH event for a ZAP status code as reason, or
