@@ -496,6 +496,37 @@ def test_monitor_connection_lifecycle(ctx):
     smon.close()
 
 
+def test_monitor_ipc_reconnect(ctx, tmp_path):
+    """ipc: the peer goes, the client reports DISCONNECTED and
+    CONNECT_RETRIED, and then for every failed attempt (the path is gone)
+    CLOSED with the attempt's socket before the next CONNECT_RETRIED."""
+    ep = f"ipc://{tmp_path}/rc.ipc"
+    server = ctx.socket(zmq.PULL)
+    client = ctx.socket(zmq.PUSH)
+    for s in (server, client):
+        s.linger = 0
+    client.reconnect_ivl = 50
+    server.bind(ep)
+    cmon = client.get_monitor_socket()
+    client.connect(ep)
+    ev = next_event(cmon)
+    assert (ev["event"], ev["endpoint"]) == (zmq.EVENT_CONNECTED, ep.encode())
+    assert stat.S_ISSOCK(os.fstat(ev["value"]).st_mode)
+    assert next_event(cmon)["event"] == zmq.EVENT_HANDSHAKE_SUCCEEDED
+    server.close()
+    ev = next_event(cmon)
+    assert (ev["event"], ev["endpoint"]) == (zmq.EVENT_DISCONNECTED, ep.encode())
+    ev = next_event(cmon)
+    assert ev["event"] == zmq.EVENT_CONNECT_RETRIED and 50 <= ev["value"] < 100
+    for _ in range(3):
+        ev = next_event(cmon)
+        assert (ev["event"], ev["endpoint"]) == (zmq.EVENT_CLOSED, ep.encode())
+        assert ev["value"] > 2, "the attempt's socket"
+        ev = next_event(cmon)
+        assert ev["event"] == zmq.EVENT_CONNECT_RETRIED and 50 <= ev["value"] < 100
+    cmon.close()
+
+
 def test_monitor_handshake_refused(ctx):
     """A PLAIN client with a wrong password: both monitors report
     HANDSHAKE_FAILED_AUTH with the ZAP status code 400."""
