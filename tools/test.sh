@@ -5,8 +5,9 @@
 # libzmq 4.3.5's own test suite against us, and the
 # interop suite: our sockets against the reference libzmq 4.3.5 (built from
 # the same zeromq-src sources; a second build with TLS for the wss rows) in
-# another process, and pyzmq's zmq.auth (the
-# PyPI wheel in target/pyzmq-venv) running on our library via LD_PRELOAD.
+# another process, and pyzmq (the PyPI wheel in target/pyzmq-venv) running
+# on our library via LD_PRELOAD: its zmq.auth, our usage tests and pyzmq's
+# own test suite against tests/pyzmq/expected.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/deps.sh

@@ -42,13 +42,20 @@ impl Session {
                 self.state = State::Connecting;
             }
             Err(e) => {
+                // libzmq closes the attempt's socket, if it opened one,
+                // with a CLOSED event before anything else.
+                if let Some(fd) = connector.take_closed_fd() {
+                    let pair = EndpointPair::unconnected_connect(self.endpoint.clone());
+                    self.monitor.event_closed(&pair, fd);
+                }
                 let disconnected = self
                     .socket_disconnected
                     .as_ref()
                     .is_some_and(|f| f.load(Ordering::Acquire));
                 if reconnect::stop_after_disconnect(&self.options, &self.endpoint, &e, disconnected)
                 {
-                    // libzmq's ipc connecter just stops: no retry, no event.
+                    // libzmq's ipc connecter just stops: no retry, no
+                    // event but the CLOSED above.
                     self.state = State::Idle;
                     self.retry_at = None;
                 } else {

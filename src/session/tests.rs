@@ -66,6 +66,41 @@ fn a_refused_connect_is_retried_by_default() {
     );
 }
 
+/// The next event's number and value, or `None` if none comes within `ms`.
+fn next_event_value(r: &mut Socket, ms: i32) -> Option<(u64, u32)> {
+    set_int(r, ZMQ_RCVTIMEO, ms);
+    let head = r.recv(0).ok()?;
+    let _endpoint = r.recv(0).unwrap();
+    let d = head.data();
+    let value = u32::from_ne_bytes([d[2], d[3], d[4], d[5]]);
+    Some((u16::from_ne_bytes([d[0], d[1]]) as u64, value))
+}
+
+#[test]
+fn a_failed_ipc_connect_closes_its_socket_with_an_event_then_retries() {
+    // libzmq's ipc connecter opens a socket for each attempt; one that
+    // fails at once (no such file, or refused) is closed with CLOSED (the
+    // descriptor as the value) before CONNECT_RETRIED, every time.
+    let dir = std::env::temp_dir().join(format!("zmq-rs-closed-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let missing = format!("ipc://{}", dir.join("nobody.ipc").display());
+    let ctx = Context::new();
+    let (mut sub, mut mon) = monitored(&ctx, types::SUB, "ipc-closed-retried");
+    sub.connect(&missing).unwrap();
+    for _ in 0..2 {
+        let (event, fd) = next_event_value(&mut mon, 5000).expect("an event");
+        assert_eq!(event, events::CLOSED);
+        assert!(
+            fd > 2 && fd < 1 << 20,
+            "the closed socket's descriptor, not {fd}"
+        );
+        let (event, ivl) = next_event_value(&mut mon, 5000).expect("an event");
+        assert_eq!(event, events::CONNECT_RETRIED);
+        assert!((100..200).contains(&ivl), "interval + jitter: {ivl}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn reconnect_stop_conn_refused_ends_the_endpoint_after_closed() {
     let ctx = Context::new();
@@ -136,9 +171,9 @@ fn reconnect_stop_after_disconnect_stops_refused_ipc_retries() {
         ZMQ_RECONNECT_STOP_AFTER_DISCONNECT,
     );
     sub.connect(&stale).unwrap();
-    expect_events(&mut mon, &[events::CONNECT_RETRIED]);
+    expect_events(&mut mon, &[events::CLOSED, events::CONNECT_RETRIED]);
     // Before any disconnect the refusal is retried as usual...
-    expect_events(&mut mon, &[events::CONNECT_RETRIED]);
+    expect_events(&mut mon, &[events::CLOSED, events::CONNECT_RETRIED]);
     // ...and once the socket disconnected something, no longer.
     let other = format!("tcp://127.0.0.1:{}", refusing_port());
     sub.connect(&other).unwrap();

@@ -277,11 +277,18 @@ fn adopt_listener(raw: i32) -> Result<UnixListener> {
 /// `ENOENT`, `EAGAIN` when the listener's backlog is full) is one failed
 /// attempt, after which libzmq schedules a reconnect.
 pub fn connect_ipc(addr: &IpcAddress) -> Result<UnixStream> {
-    let fd = sys::socket(libc::AF_UNIX, libc::SOCK_STREAM, 0)?;
-    match sys::connect(fd.as_fd(), &addr.raw()?) {
+    start_connect_ipc(addr).map_err(|(e, _)| e)
+}
+
+/// [`connect_ipc`], telling on failure which descriptor the attempt had
+/// opened (and closed by dropping it), if any.
+fn start_connect_ipc(addr: &IpcAddress) -> std::result::Result<UnixStream, (Error, Option<RawFd>)> {
+    let raw = addr.raw().map_err(|e| (e.into(), None))?;
+    let fd = sys::socket(libc::AF_UNIX, libc::SOCK_STREAM, 0).map_err(|e| (e.into(), None))?;
+    match sys::connect(fd.as_fd(), &raw) {
         Ok(()) => {}
         Err(e) if matches!(e.raw_os_error(), Some(libc::EINPROGRESS | libc::EINTR)) => {}
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err((e.into(), Some(fd.as_raw_fd()))),
     }
     Ok(UnixStream::from(fd))
 }
@@ -429,18 +436,35 @@ pub(crate) fn bind(addr: &str, options: &Options) -> Result<Bound> {
 }
 
 /// Connects to a resolved ipc address.
-pub(crate) struct IpcConnecter(IpcAddress);
+pub(crate) struct IpcConnecter {
+    address: IpcAddress,
+    /// The socket of the last attempt, if it failed at once (a refused or
+    /// missing path): see [`Connecter::take_closed_fd`].
+    closed_fd: Option<RawFd>,
+}
 
 impl IpcConnecter {
     pub(crate) fn new(addr: &str) -> Result<IpcConnecter> {
-        IpcAddress::resolve(addr).map(IpcConnecter)
+        Ok(IpcConnecter {
+            address: IpcAddress::resolve(addr)?,
+            closed_fd: None,
+        })
     }
 }
 
 impl Connecter for IpcConnecter {
     fn connect(&mut self, _options: &Options) -> io::Result<Box<dyn Stream>> {
-        let s = connect_ipc(&self.0).map_err(to_io_error)?;
-        Ok(Box::new(IpcConnection(s)))
+        match start_connect_ipc(&self.address) {
+            Ok(s) => Ok(Box::new(IpcConnection(s))),
+            Err((e, fd)) => {
+                self.closed_fd = fd;
+                Err(to_io_error(e))
+            }
+        }
+    }
+
+    fn take_closed_fd(&mut self) -> Option<RawFd> {
+        self.closed_fd.take()
     }
 }
 

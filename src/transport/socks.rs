@@ -555,6 +555,10 @@ impl Connecter for SocksConnecter {
     fn event_endpoint(&self) -> Option<String> {
         Some(self.endpoint.clone())
     }
+
+    fn take_closed_fd(&mut self) -> Option<std::os::fd::RawFd> {
+        self.proxy.take_closed_fd()
+    }
 }
 
 #[cfg(test)]

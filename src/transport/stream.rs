@@ -101,6 +101,14 @@ pub(crate) trait Connecter: Send {
     fn event_endpoint(&self) -> Option<String> {
         None
     }
+
+    /// After a failed [`Connecter::connect`]: the descriptor of the socket
+    /// the attempt had opened and closed again, if it got that far. libzmq's
+    /// connecters close such a socket with a `CLOSED` event (its number as
+    /// the value) before they schedule the retry.
+    fn take_closed_fd(&mut self) -> Option<RawFd> {
+        None
+    }
 }
 
 /// A bound endpoint, as `zmq_bind` returns it to the socket.

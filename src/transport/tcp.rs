@@ -175,17 +175,30 @@ pub fn connect_tcp(
     source: Option<SocketAddr>,
     options: &Options,
 ) -> Result<TcpStream> {
-    let (fd, peer) = open_socket(options, |_| Ok(peer))?;
+    start_connect_tcp(peer, source, options).map_err(|(e, _)| e)
+}
+
+/// [`connect_tcp`], telling on failure which descriptor the attempt had
+/// opened (and closed by dropping it): one that failed in binding the
+/// source or in connecting. (libzmq's `tcp_open_socket` closes a socket
+/// whose options failed without an event, as `open_socket` does here.)
+fn start_connect_tcp(
+    peer: SocketAddr,
+    source: Option<SocketAddr>,
+    options: &Options,
+) -> std::result::Result<TcpStream, (Error, Option<RawFd>)> {
+    let (fd, peer) = open_socket(options, |_| Ok(peer)).map_err(|e| (e, None))?;
+    let failed = |e: io::Error| (Error::from(e), Some(fd.as_raw_fd()));
     if let Some(src) = source {
-        sys::set_int(fd.as_fd(), libc::SOL_SOCKET, libc::SO_REUSEADDR, 1)?;
-        sys::bind(fd.as_fd(), &sys::RawAddr::from_inet(&src))?;
+        sys::set_int(fd.as_fd(), libc::SOL_SOCKET, libc::SO_REUSEADDR, 1).map_err(failed)?;
+        sys::bind(fd.as_fd(), &sys::RawAddr::from_inet(&src)).map_err(failed)?;
     }
     match sys::connect(fd.as_fd(), &sys::RawAddr::from_inet(&peer)) {
         Ok(()) => {}
         // EINTR leaves the connect running in the background, as
         // EINPROGRESS does.
         Err(e) if matches!(e.raw_os_error(), Some(libc::EINPROGRESS | libc::EINTR)) => {}
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(failed(e)),
     }
     Ok(TcpStream::from(fd))
 }
@@ -354,6 +367,8 @@ pub(crate) fn bind(addr: &str, options: &Options) -> Result<Bound> {
 pub(crate) struct TcpConnecter {
     address: String,
     attempt: usize,
+    /// See [`Connecter::take_closed_fd`].
+    closed_fd: Option<RawFd>,
 }
 
 impl TcpConnecter {
@@ -370,6 +385,7 @@ impl TcpConnecter {
         TcpConnecter {
             address: addr.to_string(),
             attempt: 0,
+            closed_fd: None,
         }
     }
 
@@ -379,7 +395,10 @@ impl TcpConnecter {
         let target = resolve_connect(&self.address, options.ipv6).map_err(to_io_error)?;
         let peer = target.peers[self.attempt % target.peers.len().max(1)];
         self.attempt = self.attempt.wrapping_add(1);
-        connect_tcp(peer, target.source, options).map_err(to_io_error)
+        start_connect_tcp(peer, target.source, options).map_err(|(e, fd)| {
+            self.closed_fd = fd;
+            to_io_error(e)
+        })
     }
 }
 
@@ -390,6 +409,10 @@ impl Connecter for TcpConnecter {
 
     fn has_connect_timer(&self) -> bool {
         true
+    }
+
+    fn take_closed_fd(&mut self) -> Option<RawFd> {
+        self.closed_fd.take()
     }
 }
 

@@ -372,6 +372,10 @@ impl Connecter for WsConnecter {
         Ok(stream)
     }
 
+    fn take_closed_fd(&mut self) -> Option<std::os::fd::RawFd> {
+        self.tcp.take_closed_fd()
+    }
+
     /// libzmq's ws connecter has tcp's connect timer and delay event.
     fn has_connect_timer(&self) -> bool {
         true
