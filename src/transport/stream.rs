@@ -211,9 +211,14 @@ macro_rules! delegate_stream_io {
     };
 }
 
-/// mio's `Source` for a newtype over a mio socket (`.0`).
+/// mio's `Source` for a type whose field `$f` (`.0` by default) is the
+/// registered source: a newtype over a mio socket, or a layer over
+/// another stream or listener.
 macro_rules! delegate_source {
     ($t:ty) => {
+        delegate_source!($t, 0);
+    };
+    ($t:ty, $f:tt) => {
         impl mio::event::Source for $t {
             fn register(
                 &mut self,
@@ -221,7 +226,7 @@ macro_rules! delegate_source {
                 t: mio::Token,
                 i: mio::Interest,
             ) -> std::io::Result<()> {
-                self.0.register(r, t, i)
+                self.$f.register(r, t, i)
             }
             fn reregister(
                 &mut self,
@@ -229,10 +234,10 @@ macro_rules! delegate_source {
                 t: mio::Token,
                 i: mio::Interest,
             ) -> std::io::Result<()> {
-                self.0.reregister(r, t, i)
+                self.$f.reregister(r, t, i)
             }
             fn deregister(&mut self, r: &mio::Registry) -> std::io::Result<()> {
-                self.0.deregister(r)
+                self.$f.deregister(r)
             }
         }
     };

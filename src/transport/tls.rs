@@ -91,7 +91,7 @@ use rustls::{
     RootCertStore, ServerConfig, ServerConnection, SignatureScheme,
 };
 
-use super::stream::Stream;
+use super::stream::{delegate_source, Stream};
 use crate::options::Options;
 use crate::{Error, Result};
 
@@ -450,19 +450,7 @@ impl Write for TlsStream {
     }
 }
 
-impl mio::event::Source for TlsStream {
-    fn register(&mut self, r: &mio::Registry, t: mio::Token, i: mio::Interest) -> io::Result<()> {
-        self.inner.register(r, t, i)
-    }
-
-    fn reregister(&mut self, r: &mio::Registry, t: mio::Token, i: mio::Interest) -> io::Result<()> {
-        self.inner.reregister(r, t, i)
-    }
-
-    fn deregister(&mut self, r: &mio::Registry) -> io::Result<()> {
-        self.inner.deregister(r)
-    }
-}
+delegate_source!(TlsStream, inner);
 
 impl Stream for TlsStream {
     fn poll_connect(&mut self) -> io::Result<()> {

@@ -6,13 +6,13 @@
 use std::io::{self, Read, Write};
 use std::os::fd::RawFd;
 
-use mio::{Interest, Registry, Token};
-
 use super::handshake::host_and_path;
 use super::{WsAdapter, WsError};
 use crate::options::consts::{ZMQ_CURVE, ZMQ_NULL, ZMQ_PLAIN};
 use crate::options::Options;
-use crate::transport::stream::{protocol_error, to_io_error, Bound, Connecter, Listener, Stream};
+use crate::transport::stream::{
+    delegate_source, protocol_error, to_io_error, Bound, Connecter, Listener, Stream,
+};
 use crate::transport::tcp::{self, TcpConnecter, TcpConnection};
 use crate::transport::tls::{ClientTls, ServerTls};
 use crate::{Error, Result};
@@ -195,17 +195,7 @@ impl Write for WsStream {
     }
 }
 
-impl mio::event::Source for WsStream {
-    fn register(&mut self, r: &Registry, t: Token, i: Interest) -> io::Result<()> {
-        self.inner.register(r, t, i)
-    }
-    fn reregister(&mut self, r: &Registry, t: Token, i: Interest) -> io::Result<()> {
-        self.inner.reregister(r, t, i)
-    }
-    fn deregister(&mut self, r: &Registry) -> io::Result<()> {
-        self.inner.deregister(r)
-    }
-}
+delegate_source!(WsStream, inner);
 
 impl Stream for WsStream {
     fn poll_connect(&mut self) -> io::Result<()> {
@@ -267,17 +257,7 @@ struct WsListen {
     tls: Option<ServerTls>,
 }
 
-impl mio::event::Source for WsListen {
-    fn register(&mut self, r: &Registry, t: Token, i: Interest) -> io::Result<()> {
-        self.tcp.register(r, t, i)
-    }
-    fn reregister(&mut self, r: &Registry, t: Token, i: Interest) -> io::Result<()> {
-        self.tcp.reregister(r, t, i)
-    }
-    fn deregister(&mut self, r: &Registry) -> io::Result<()> {
-        self.tcp.deregister(r)
-    }
-}
+delegate_source!(WsListen, tcp);
 
 impl Listener for WsListen {
     fn accept(&mut self, options: &Options) -> io::Result<Option<Box<dyn Stream>>> {
