@@ -58,16 +58,24 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 VENDOR_GLOB = "registry/src/*/zeromq-src-0.3.6+4.3.5/vendor"
 REFERENCE = REPO / "target" / "reference"
+# The reference with wss (WITH_TLS=ON over GnuTLS): the wss rows' "ref".
+REFERENCE_TLS = REPO / "target" / "reference-tls"
+WSS_FIXTURES = REPO / "src" / "transport" / "tls_fixtures"
 OUT = REPO / "target" / "perf"
 
 PROGRAMS = ("inproc_thr", "inproc_lat", "proxy_thr",
             "local_thr", "remote_thr", "local_lat", "remote_lat")
-# The networked programs again, built with perf/curve.h force-included: the
-# same code over tcp with CURVE (the binder is the server).
+# The networked programs again, built with a header force-included: the
+# same code over tcp with CURVE (perf/curve.h: the binder is the server),
+# and over wss (perf/wss.h: the binder serves a certificate).
 CURVE_PROGRAMS = ("local_thr", "remote_thr", "local_lat", "remote_lat")
 CURVE_SUFFIX = "_curve"
-# "curve" is tcp with the CURVE mechanism; "ws" is ZWS 2.0 over tcp.
-TRANSPORTS = ("inproc", "tcp", "ipc", "curve", "ws")
+WSS_SUFFIX = "_wss"
+# Each variant's suffix and force-included header.
+VARIANTS = {CURVE_SUFFIX: "curve.h", WSS_SUFFIX: "wss.h"}
+# "curve" is tcp with the CURVE mechanism; "ws" is ZWS 2.0 over tcp; "wss"
+# is ws over TLS, whose reference is the one built with TLS.
+TRANSPORTS = ("inproc", "tcp", "ipc", "curve", "ws", "wss")
 BENCHES = ("thr", "lat", "proxy")
 FLAVORS = ("ours", "ref")           # the order of each round
 DEFAULT_SIZES = (1, 64, 1024, 65536)
@@ -108,7 +116,7 @@ class Config:
             return ("proxy_thr",)
         if self.transport == "inproc":
             return (f"inproc_{self.bench}",)
-        suffix = CURVE_SUFFIX if self.transport == "curve" else ""
+        suffix = {"curve": CURVE_SUFFIX, "wss": WSS_SUFFIX}.get(self.transport, "")
         return (f"local_{self.bench}{suffix}", f"remote_{self.bench}{suffix}")
 
     @property
@@ -125,7 +133,7 @@ def message_count(cfg: Config, quick: bool) -> int:
         n = 2_000_000
     elif cfg.bench == "thr" and cfg.transport == "inproc":
         n = 5_000_000 if s <= 64 else 2_000_000 if s <= 8192 else 1_000_000
-    elif cfg.bench == "thr" and cfg.transport in ("curve", "ws"):
+    elif cfg.bench == "thr" and cfg.transport in ("curve", "ws", "wss"):
         # Every message is encrypted and authenticated: fewer per run.
         n = 1_000_000 if s <= 64 else 300_000 if s <= 8192 else 20_000
     elif cfg.bench == "thr":
@@ -186,7 +194,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--only", default="inproc,tcp,ipc,curve",
                    type=lambda t: split_list(t, TRANSPORTS, "transport"),
                    help="transports to run (default inproc,tcp,ipc,curve; curve is tcp"
-                        " with the CURVE mechanism; ws, ZWS 2.0 over tcp, on request)")
+                        " with the CURVE mechanism; ws (ZWS 2.0 over tcp) and wss (over TLS,"
+                        " against the reference built with TLS) on request)")
     p.add_argument("--bench", default="thr,lat,proxy",
                    type=lambda t: split_list(t, BENCHES, "benchmark"),
                    help="benchmarks: thr (inproc_thr, local/remote_thr), lat (inproc_lat,"
@@ -340,7 +349,8 @@ def build_flavor(fl: Flavor, vendor: Path, jobs: int, lock: Path | None) -> None
     src, bindir, logs = fl.root / "src", fl.root / "bin", fl.root / "logs"
     for prog in PROGRAMS:
         sync_file(vendor / "perf" / f"{prog}.cpp", src / "perf" / f"{prog}.cpp")
-    sync_file(HERE / "curve.h", src / "perf" / "curve.h")
+    for header in VARIANTS.values():
+        sync_file(HERE / header, src / "perf" / header)
     sync_file(fl.include / "zmq.h", src / "include" / "zmq.h")
     sync_file(REFERENCE / "platform.hpp", src / "config" / "platform.hpp")
     bindir.mkdir(parents=True, exist_ok=True)
@@ -351,8 +361,14 @@ def build_flavor(fl: Flavor, vendor: Path, jobs: int, lock: Path | None) -> None
 
     def plan(prog: str) -> tuple[list[str], str, str]:
         """The command, the key of a good build, the key of a failed one."""
-        source = prog.removesuffix(CURVE_SUFFIX)
-        extra = ["-include", str(src / "perf" / "curve.h")] if source != prog else []
+        source, extra = prog, []
+        for suffix, header in VARIANTS.items():
+            if prog.endswith(suffix):
+                source = prog.removesuffix(suffix)
+                extra = ["-include", str(src / "perf" / header)]
+                if suffix == WSS_SUFFIX:
+                    extra += [f'-DPERF_WSS_CERT="{WSS_FIXTURES / "zeromq_org.cert.pem"}"',
+                              f'-DPERF_WSS_KEY="{WSS_FIXTURES / "zeromq_org.key.pem"}"']
         cmd = [cxx, *CXXFLAGS, f"-I{src / 'config'}", *extra,
                str(src / "perf" / f"{source}.cpp"),
                "-o", str(bindir / prog), f"-L{fl.lib}", "-lzmq",
@@ -361,7 +377,8 @@ def build_flavor(fl: Flavor, vendor: Path, jobs: int, lock: Path | None) -> None
                f"-Wl,-rpath,{fl.lib}", "-Wl,--disable-new-dtags"]
         key = hashlib.sha256("\0".join(cmd).encode())
         for f in (src / "perf" / f"{source}.cpp", src / "include" / "zmq.h",
-                  src / "config" / "platform.hpp", src / "perf" / "curve.h"):
+                  src / "config" / "platform.hpp",
+                  *(src / "perf" / h for h in VARIANTS.values())):
             key.update(f.read_bytes())
         good = key.hexdigest()
         # A failed link is retried only when an input or the library changed.
@@ -393,7 +410,7 @@ def build_flavor(fl: Flavor, vendor: Path, jobs: int, lock: Path | None) -> None
 
     errors: dict[str, str | None] = {}
     todo = []
-    every = PROGRAMS + tuple(p + CURVE_SUFFIX for p in CURVE_PROGRAMS)
+    every = PROGRAMS + tuple(p + suffix for suffix in VARIANTS for p in CURVE_PROGRAMS)
     for prog in every:
         cmd, good, bad = plan(prog)
         hit, err = cached(prog, good, bad)
@@ -580,8 +597,8 @@ class Endpoints:
         self.n += 1
         if transport in ("tcp", "curve"):
             return f"tcp://127.0.0.1:{free_tcp_port()}"
-        if transport == "ws":
-            return f"ws://127.0.0.1:{free_tcp_port()}/perf"
+        if transport in ("ws", "wss"):
+            return f"{transport}://127.0.0.1:{free_tcp_port()}/perf"
         return f"ipc://{self.dir}/{self.n}.ipc"
 
     def close(self) -> None:
@@ -780,6 +797,12 @@ def main(argv: list[str]) -> int:
             "ours": Flavor("ours", our_include(args), ours_lib),
             "ref": Flavor("ref", REFERENCE / "include", REFERENCE / "lib"),
         }
+        if "wss" in args.only:
+            if not (REFERENCE_TLS / "lib" / "libzmq.so.5").is_file():
+                raise SetupError(f"{REFERENCE_TLS} missing: run "
+                                 "tools/build-reference-libzmq.sh --tls")
+            flavors["ref-tls"] = Flavor("ref-tls", REFERENCE_TLS / "include",
+                                        REFERENCE_TLS / "lib")
         for fl in flavors.values():
             build_flavor(fl, vendor, args.jobs, args.lock)
     except SetupError as e:
@@ -788,7 +811,7 @@ def main(argv: list[str]) -> int:
     for fl in flavors.values():
         for prog, err in sorted(fl.build_errors.items()):
             log(f"perf: {fl.name}: {prog} not built: {err}")
-    if flavors["ref"].build_errors:
+    if flavors["ref"].build_errors or flavors.get("ref-tls", flavors["ref"]).build_errors:
         log("perf: the reference perf programs must build")
         return 2
 
@@ -805,7 +828,9 @@ def main(argv: list[str]) -> int:
                     # Failing for lack of a feature is deterministic: once is enough.
                     if cell.outcomes and all(o.cell.startswith("n/a") for o in cell.outcomes):
                         continue
-                    o = run_one(flavors[name], cfg, counts[cfg], eps, args.timeout)
+                    # wss is measured against the reference built with TLS.
+                    fl = "ref-tls" if name == "ref" and cfg.transport == "wss" else name
+                    o = run_one(flavors[fl], cfg, counts[cfg], eps, args.timeout)
                     cell.outcomes.append(o)
                     progress(cfg, name, rnd, args.rounds, o)
                     if not o.ok and name == "ref":
