@@ -22,62 +22,15 @@
 #![cfg(feature = "draft")]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-/// `target/<profile>/deps`, where `cargo test` leaves the fresh
-/// `libzmq.so` (the test runs as `target/<profile>/deps/tables-<hash>`).
-fn deps_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.parent().expect("target/<profile>/deps").to_path_buf()
-}
+#[path = "common/c_program.rs"]
+mod c_program;
 
 /// Builds `tests/tables/<name>.c` against our library and returns what it
 /// printed.
 fn run_against_ours(name: &str) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let deps = deps_dir();
-    let lib = deps.join("libzmq.so");
-    assert!(lib.is_file(), "{} not built", lib.display());
-    let dir = deps.join(format!("tables-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("create scratch dir");
-    for link in ["libzmq.so", "libzmq.so.5"] {
-        let _ = std::fs::remove_file(dir.join(link));
-        std::os::unix::fs::symlink(&lib, dir.join(link)).expect("symlink libzmq");
-    }
-    let exe = dir.join(name);
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
-    let out = Command::new(&cc)
-        .args(["-std=gnu99", "-Wall", "-Wextra", "-Werror"])
-        .arg("-DZMQ_BUILD_DRAFT_API")
-        .arg("-I")
-        .arg(root.join("include"))
-        .arg(root.join("tests/tables").join(format!("{name}.c")))
-        .arg("-o")
-        .arg(&exe)
-        .arg("-L")
-        .arg(&dir)
-        .arg(format!("-Wl,-rpath,{}", dir.display()))
-        .arg("-lzmq")
-        .output()
-        .unwrap_or_else(|e| panic!("run {cc}: {e}"));
-    assert!(
-        out.status.success(),
-        "{name}.c does not build:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let run = Command::new(&exe)
-        .env("LD_LIBRARY_PATH", &dir)
-        .output()
-        .expect("run the table program");
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        run.status.success(),
-        "{name} failed ({}):\n{}",
-        run.status,
-        String::from_utf8_lossy(&run.stderr)
-    );
-    String::from_utf8(run.stdout).expect("the table is text")
+    c_program::build_and_run("tables", name, &["-DZMQ_BUILD_DRAFT_API"])
 }
 
 fn expected(name: &str) -> String {
