@@ -5,15 +5,19 @@
 //! with no allocation; *long* messages point at a refcounted `Content`
 //! holding either our own buffer (allocated with the header) or a user buffer
 //! with its free function; *constant* messages point at data nobody frees
-//! (`zmq_send_const`, `zmq_msg_init_data` without a free function). Copies of
-//! a long message share the content; the free function runs once, on whichever
-//! thread drops the last reference, with no lock of ours held.
+//! (`zmq_send_const`, `zmq_msg_init_data` without a free function);
+//! *buffer* messages point into a connection's shared receive buffer
+//! ([`RecvBuffer`], libzmq's `zclmsg`). Copies of a long or buffer message
+//! share the body; the free function runs once, on whichever thread drops
+//! the last reference, with no lock of ours held.
 //!
-//! All `unsafe` of the message lives in this file.
+//! All `unsafe` of the message lives in this file and `recv_buffer.rs`.
 
 mod metadata;
+mod recv_buffer;
 
 pub use metadata::Metadata;
+pub use recv_buffer::RecvBuffer;
 
 use std::alloc::{self, Layout};
 use std::ffi::{c_void, CStr, CString};
@@ -55,6 +59,9 @@ const KIND_VSM: u8 = 101;
 const KIND_LONG: u8 = 102;
 const KIND_DELIMITER: u8 = 103;
 const KIND_CONST: u8 = 104;
+/// In a [`RecvBuffer`]: the block's header, the data pointer and the size
+/// are stored in the payload; each copy has its own size.
+const KIND_BUFFER: u8 = 105;
 const KIND_JOIN: u8 = 106;
 const KIND_LEAVE: u8 = 107;
 
@@ -263,6 +270,16 @@ impl Msg {
             .unwrap_or_else(|_| alloc_failure())
     }
 
+    /// A message over `size` bytes at `data` inside the receive buffer
+    /// block `header`, owning one of the block's references.
+    fn in_buffer(header: *const recv_buffer::Header, data: *mut u8, size: usize) -> Msg {
+        let mut m = Msg::blank(KIND_BUFFER);
+        m.put_ptr(0, header as usize);
+        m.put_ptr(8, data as usize);
+        m.put_ptr(16, size);
+        m
+    }
+
     fn long(content: *mut Content) -> Msg {
         let mut m = Msg::blank(KIND_LONG);
         m.put_ptr(0, content as usize);
@@ -288,7 +305,13 @@ impl Msg {
     pub fn is_valid(&self) -> bool {
         matches!(
             self.kind,
-            KIND_VSM | KIND_LONG | KIND_DELIMITER | KIND_CONST | KIND_JOIN | KIND_LEAVE
+            KIND_VSM
+                | KIND_LONG
+                | KIND_DELIMITER
+                | KIND_CONST
+                | KIND_BUFFER
+                | KIND_JOIN
+                | KIND_LEAVE
         )
     }
 
@@ -298,6 +321,7 @@ impl Msg {
             // SAFETY: a long message holds a live reference to its content.
             KIND_LONG => unsafe { (*self.content()).size },
             KIND_CONST => self.get_ptr(8),
+            KIND_BUFFER => self.get_ptr(16),
             _ => 0,
         }
     }
@@ -308,6 +332,7 @@ impl Msg {
             // SAFETY: see `size`.
             KIND_LONG => unsafe { (*self.content()).data },
             KIND_CONST => self.get_ptr(0) as *mut u8,
+            KIND_BUFFER => self.get_ptr(8) as *mut u8,
             _ => self.payload.as_ptr() as *mut u8,
         }
     }
@@ -349,6 +374,8 @@ impl Msg {
                 // stays valid for it.
                 unsafe { (*self.content()).size = size };
             }
+            // Each handle on a buffer body has its own size.
+            KIND_BUFFER => self.put_ptr(16, size),
             _ => {
                 let mut m = Msg::from_slice(&self.data()[..size]);
                 m.flags = self.flags & !flags::SHARED;
@@ -426,6 +453,11 @@ impl Msg {
         if self.kind == KIND_LONG {
             // SAFETY: we hold a reference, so the content is alive.
             unsafe { (*self.content()).refs.fetch_add(1, Ordering::Relaxed) };
+            self.flags |= flags::SHARED;
+        }
+        if self.kind == KIND_BUFFER {
+            // SAFETY: this handle owns a reference on the block.
+            unsafe { recv_buffer::retain(self.get_ptr(0) as *const recv_buffer::Header) };
             self.flags |= flags::SHARED;
         }
         if self.group.tag() == GROUP_LONG {
@@ -544,6 +576,10 @@ impl Msg {
                     }
                 }
             }
+        }
+        if self.kind == KIND_BUFFER {
+            // SAFETY: this handle owns one reference on the block.
+            unsafe { recv_buffer::release(self.get_ptr(0) as *const recv_buffer::Header) };
         }
         self.drop_group();
         self.meta = None;

@@ -492,3 +492,35 @@ fn close_right_after_connect_with_nothing_queued_does_not_linger() {
     }
     assert!(term_returns_soon(ctx), "zmq_ctx_term hangs");
 }
+
+/// Three 40-byte messages over tcp: where their bodies were received.
+fn body_addresses(ctx: &Context) -> Vec<usize> {
+    let mut pull = Socket::new(ctx, PULL).unwrap();
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let mut push = Socket::new(ctx, PUSH).unwrap();
+    push.connect(&last_endpoint(&mut pull)).unwrap();
+    // One multipart message: its frames arrive in one read.
+    send(&mut push, &[0; 40], true);
+    send(&mut push, &[1; 40], true);
+    send(&mut push, &[2; 40], false);
+    let msgs: Vec<Msg> = (0..3).map(|_| pull.recv(0).unwrap()).collect();
+    for (i, m) in msgs.iter().enumerate() {
+        assert_eq!(m.data(), &[i as u8; 40][..]);
+    }
+    msgs.iter().map(|m| m.data_ptr() as usize).collect()
+}
+
+#[test]
+fn zero_copy_recv_points_bodies_into_the_read_buffer_unless_turned_off() {
+    let ctx = Context::new();
+    let p = body_addresses(&ctx);
+    assert_eq!(
+        (p[1] - p[0], p[2] - p[1]),
+        (42, 42),
+        "frames 42 bytes apart"
+    );
+    let ctx = Context::new();
+    ctx.set(crate::ctx::ZERO_COPY_RECV, 0).unwrap();
+    let p = body_addresses(&ctx);
+    assert!(p[1].wrapping_sub(p[0]) != 42 || p[2].wrapping_sub(p[1]) != 42);
+}

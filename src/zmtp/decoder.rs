@@ -6,10 +6,13 @@
 //! reports the count with [`Decoder::advance`]; [`Decoder::decode`] then
 //! yields messages one at a time, so a caller that cannot take more (a
 //! full pipe) simply stops calling it and stops reading. Small bodies (up
-//! to 33 bytes) are built inline in the message, with no allocation. When
-//! the rest of a body is at least as long as the read buffer, `read_buf`
-//! hands out the message's own buffer instead, so large bodies are read
-//! straight into place (libzmq's zero-copy read).
+//! to 33 bytes) are built inline in the message, with no allocation; a
+//! longer body that was read whole becomes a message pointing into the
+//! shared read buffer ([`RecvBuffer`]), again with no allocation or copy
+//! (libzmq's `ZMQ_ZERO_COPY_RECV`; with it off, each body is copied into
+//! a block of its own). When the rest of a body is at least as long as
+//! the read buffer, `read_buf` hands out the message's own buffer instead,
+//! so large bodies are read straight into place (libzmq's zero-copy read).
 //!
 //! Limits are libzmq's: `ZMQ_MAXMSGSIZE` is checked against the size
 //! field as soon as it is known (`EMSGSIZE`), a ZMTP 1.0 length of zero is
@@ -17,7 +20,7 @@
 //! final: the connection drops. No input makes the decoder panic.
 
 use super::{Framing, EPROTO};
-use crate::msg::{flags, Msg};
+use crate::msg::{flags, Msg, RecvBuffer, MAX_VSM_SIZE};
 use crate::{Error, Result};
 
 /// Wire flag bits of ZMTP 2.0/3.x.
@@ -37,10 +40,10 @@ struct Body {
 pub struct Decoder {
     framing: Framing,
     max_msg_size: i64,
-    /// The read buffer; `buf[start..end]` is read but not yet decoded.
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
+    /// The read buffer; its pending bytes are read but not yet decoded.
+    buf: RecvBuffer,
+    /// Bodies over 33 bytes point into `buf` (`ZMQ_ZERO_COPY_RECV`).
+    zero_copy: bool,
     /// The header collected so far.
     hdr: [u8; 10],
     hdr_len: usize,
@@ -54,21 +57,35 @@ pub struct Decoder {
 
 impl Decoder {
     /// A decoder with a read buffer of `in_batch_size` bytes that rejects
-    /// bodies longer than `max_msg_size` (no limit when negative).
+    /// bodies longer than `max_msg_size` (no limit when negative). A
+    /// buffer that cannot be allocated leaves the decoder failed
+    /// (`ENOMEM` at the first decode).
     pub fn new(framing: Framing, in_batch_size: usize, max_msg_size: i64) -> Decoder {
+        let (buf, failed) = match RecvBuffer::new(in_batch_size) {
+            Ok(b) => (b, false),
+            Err(_) => (
+                RecvBuffer::new(1).unwrap_or_else(|_| crate::error::fatal("out of memory")),
+                true,
+            ),
+        };
         Decoder {
             framing,
             max_msg_size,
-            buf: vec![0; in_batch_size.max(1)],
-            start: 0,
-            end: 0,
+            buf,
+            zero_copy: true,
             hdr: [0; 10],
             hdr_len: 0,
             body: None,
             handed_body: false,
             ready: None,
-            failed: false,
+            failed,
         }
+    }
+
+    /// `ZMQ_ZERO_COPY_RECV`: whether bodies over 33 bytes may point into
+    /// the read buffer (on by default, as in libzmq).
+    pub fn set_zero_copy(&mut self, on: bool) {
+        self.zero_copy = on;
     }
 
     pub fn framing(&self) -> Framing {
@@ -84,20 +101,25 @@ impl Decoder {
     /// still undecoded (call [`Decoder::decode`] until it returns `None`)
     /// or after an error.
     pub fn read_buf(&mut self) -> &mut [u8] {
-        if self.failed || self.start < self.end || self.ready.is_some() {
+        if self.failed || !self.buf.pending().is_empty() || self.ready.is_some() {
             return &mut [];
         }
-        self.start = 0;
-        self.end = 0;
         if let Some(body) = &mut self.body {
             let remaining = body.msg.size() - body.filled;
-            if remaining >= self.buf.len() {
+            if remaining >= self.buf.capacity() {
                 self.handed_body = true;
                 return &mut body.msg.data_mut()[body.filled..];
             }
         }
         self.handed_body = false;
-        &mut self.buf[..]
+        match self.buf.spare() {
+            Ok(spare) => spare,
+            Err(_) => {
+                // No memory for a fresh buffer: the connection ends.
+                self.failed = true;
+                &mut []
+            }
+        }
     }
 
     /// Records that `n` bytes were read into the last [`Decoder::read_buf`].
@@ -111,7 +133,7 @@ impl Decoder {
                 }
             }
         } else {
-            self.end = n.min(self.buf.len());
+            self.buf.commit(n);
         }
     }
 
@@ -130,33 +152,20 @@ impl Decoder {
     /// The read bytes not yet decoded (for the greeting, which is parsed
     /// before any frame).
     pub fn pending(&self) -> &[u8] {
-        &self.buf[self.start..self.end]
+        self.buf.pending()
     }
 
     /// Marks `n` pending bytes as consumed by the greeting.
     pub fn consume(&mut self, n: usize) {
-        self.start = (self.start + n).min(self.end);
+        self.buf.consume(n);
     }
 
     /// Puts `bytes` back in front of the pending input: the start of an
     /// unversioned ZMTP 1.0 peer's first frame, read as its greeting.
     pub fn unread(&mut self, bytes: &[u8]) {
-        if bytes.is_empty() {
-            return;
+        if !bytes.is_empty() && self.buf.unread(bytes).is_err() {
+            self.failed = true;
         }
-        if self.start >= bytes.len() {
-            self.start -= bytes.len();
-            self.buf[self.start..self.start + bytes.len()].copy_from_slice(bytes);
-            return;
-        }
-        let mut v = Vec::with_capacity(self.buf.len().max(bytes.len() + self.end - self.start));
-        v.extend_from_slice(bytes);
-        v.extend_from_slice(&self.buf[self.start..self.end]);
-        let end = v.len();
-        v.resize(v.capacity(), 0);
-        self.buf = v;
-        self.start = 0;
-        self.end = end;
     }
 
     /// The next complete message, `None` when the read bytes are used up.
@@ -181,32 +190,28 @@ impl Decoder {
     fn decode_inner(&mut self) -> Result<Option<Msg>> {
         loop {
             if let Some(body) = &mut self.body {
-                let avail = self.end - self.start;
-                if avail == 0 {
+                let pending = self.buf.pending();
+                if pending.is_empty() {
                     return Ok(None);
                 }
                 let size = body.msg.size();
-                let n = (size - body.filled).min(avail);
-                let from = &self.buf[self.start..self.start + n];
-                body.msg.data_mut()[body.filled..body.filled + n].copy_from_slice(from);
+                let n = (size - body.filled).min(pending.len());
+                body.msg.data_mut()[body.filled..body.filled + n].copy_from_slice(&pending[..n]);
                 body.filled += n;
-                self.start += n;
+                self.buf.consume(n);
                 if body.filled == size {
                     return Ok(self.body.take().map(|b| b.msg));
                 }
                 continue;
             }
-            // Fast path: a whole ZMTP 2/3 header in the buffer.
-            if self.hdr_len == 0 && self.framing != Framing::V1 && self.end - self.start >= 2 {
-                let need = if self.buf[self.start] & LARGE_FLAG != 0 {
-                    9
-                } else {
-                    2
-                };
-                if self.end - self.start >= need {
-                    self.hdr[..need].copy_from_slice(&self.buf[self.start..self.start + need]);
-                    self.hdr_len = need;
-                    self.start += need;
+            // Fast path: a whole ZMTP 2/3 header, parsed where it lies.
+            if self.hdr_len == 0 && self.framing != Framing::V1 {
+                if let Some((hdr_len, size, msg_flags)) = self.pending_header()? {
+                    self.buf.consume(hdr_len);
+                    match self.start_body(size, msg_flags)? {
+                        Some(m) => return Ok(Some(m)),
+                        None => continue,
+                    }
                 }
             }
             // Collect the header.
@@ -216,24 +221,62 @@ impl Decoder {
                 if self.hdr_len == need {
                     break;
                 }
-                if self.start == self.end {
+                let pending = self.buf.pending();
+                if pending.is_empty() {
                     return Ok(None);
                 }
-                let n = (need - self.hdr_len).min(self.end - self.start);
-                self.hdr[self.hdr_len..self.hdr_len + n]
-                    .copy_from_slice(&self.buf[self.start..self.start + n]);
+                let n = (need - self.hdr_len).min(pending.len());
+                self.hdr[self.hdr_len..self.hdr_len + n].copy_from_slice(&pending[..n]);
                 self.hdr_len += n;
-                self.start += n;
+                self.buf.consume(n);
             }
             let (size, msg_flags) = self.parse_header()?;
             self.hdr_len = 0;
-            let mut msg = Msg::with_size(size)?;
-            msg.set_flags(msg_flags);
-            if size == 0 {
-                return Ok(Some(msg));
+            if let Some(m) = self.start_body(size, msg_flags)? {
+                return Ok(Some(m));
             }
-            self.body = Some(Body { msg, filled: 0 });
         }
+    }
+
+    /// A ZMTP 2/3 header pending whole: its length, body size and message
+    /// flags; `None` if not all of it was read yet.
+    fn pending_header(&self) -> Result<Option<(usize, usize, u8)>> {
+        let p = self.buf.pending();
+        let (hdr_len, size) = match p {
+            [f, rest @ ..] if f & LARGE_FLAG != 0 => match rest.first_chunk::<8>() {
+                Some(b) => (9, u64::from_be_bytes(*b)),
+                None => return Ok(None),
+            },
+            [_, size, ..] => (2, u64::from(*size)),
+            _ => return Ok(None),
+        };
+        let size = self.check_size(size)?;
+        Ok(Some((hdr_len, size, wire_flags(p[0]))))
+    }
+
+    /// The message for a frame whose header was just consumed: complete if
+    /// its body is pending whole (pointing into the read buffer when it is
+    /// over 33 bytes and zero-copy is on), else started as `self.body`.
+    fn start_body(&mut self, size: usize, msg_flags: u8) -> Result<Option<Msg>> {
+        let pending = self.buf.pending().len();
+        if size > MAX_VSM_SIZE && self.zero_copy && size <= pending {
+            if let Some(mut m) = self.buf.take_msg(size) {
+                m.set_flags(msg_flags);
+                return Ok(Some(m));
+            }
+        }
+        let mut msg = Msg::with_size(size)?;
+        msg.set_flags(msg_flags);
+        let n = size.min(pending);
+        if n > 0 {
+            msg.data_mut()[..n].copy_from_slice(&self.buf.pending()[..n]);
+            self.buf.consume(n);
+        }
+        if n == size {
+            return Ok(Some(msg));
+        }
+        self.body = Some(Body { msg, filled: n });
+        Ok(None)
     }
 
     /// Header bytes needed, given those collected.
@@ -301,17 +344,22 @@ impl Decoder {
                     u64::from(self.hdr[1])
                 };
                 let size = self.check_size(size)?;
-                let mut msg_flags = 0;
-                if f & MORE_FLAG != 0 {
-                    msg_flags |= flags::MORE;
-                }
-                if f & COMMAND_FLAG != 0 {
-                    msg_flags |= flags::COMMAND;
-                }
-                Ok((size, msg_flags))
+                Ok((size, wire_flags(f)))
             }
         }
     }
+}
+
+/// The message flags of a ZMTP 2/3 frame's flags byte.
+fn wire_flags(f: u8) -> u8 {
+    let mut msg_flags = 0;
+    if f & MORE_FLAG != 0 {
+        msg_flags |= flags::MORE;
+    }
+    if f & COMMAND_FLAG != 0 {
+        msg_flags |= flags::COMMAND;
+    }
+    msg_flags
 }
 
 #[cfg(test)]
@@ -371,6 +419,80 @@ mod tests {
         let m = d.decode().unwrap().unwrap();
         assert_eq!(m.data(), &body[..]);
         assert_eq!(d.read_buf().len(), 64, "back to the read buffer");
+    }
+
+    /// Three 40-byte frames, each header `[0, 40]`.
+    fn three_frames() -> Vec<u8> {
+        (0..3u8)
+            .flat_map(|i| [vec![0, 40], vec![i; 40]].concat())
+            .collect()
+    }
+
+    #[test]
+    fn whole_bodies_point_into_the_read_buffer() {
+        let mut d = Decoder::new(Framing::V2, 8192, -1);
+        let msgs = decode_all(&mut d, &three_frames()).unwrap();
+        assert_eq!(msgs.len(), 3);
+        for (i, m) in msgs.iter().enumerate() {
+            assert_eq!(m.data(), &[i as u8; 40][..]);
+            assert!(!m.is_shared(), "ZMQ_SHARED is 0 until copied, as libzmq");
+        }
+        // Bodies sit 42 bytes apart in one block: nothing was copied.
+        let p: Vec<usize> = msgs.iter().map(|m| m.data_ptr() as usize).collect();
+        assert_eq!((p[1] - p[0], p[2] - p[1]), (42, 42));
+        // While they live, the next read goes on after them.
+        let next = d.read_buf().as_ptr() as usize;
+        assert_eq!(next, p[2] + 40);
+    }
+
+    #[test]
+    fn the_buffer_starts_over_only_when_no_message_points_into_it() {
+        let mut d = Decoder::new(Framing::V2, 128, -1);
+        let first = d.read_buf().as_ptr() as usize;
+        let kept = decode_all(&mut d, &three_frames()[..84]).unwrap();
+        assert_eq!(kept.len(), 2);
+        // 84 of 128 bytes used, messages alive: less than half is free,
+        // so a fresh block; the kept bodies are untouched by later reads.
+        let again = decode_all(&mut d, &three_frames()[..84]).unwrap();
+        assert_ne!(again[0].data_ptr() as usize, kept[0].data_ptr() as usize);
+        assert_eq!(kept[1].data(), &[1u8; 40][..]);
+        drop((kept, again));
+        // Nothing points into the current block: it is reused from its start.
+        let reused = d.read_buf().as_ptr() as usize;
+        decode_all(&mut d, &three_frames()[..42]).unwrap();
+        assert_eq!(d.read_buf().as_ptr() as usize, reused);
+        assert_ne!(first, 0);
+    }
+
+    #[test]
+    fn a_copy_keeps_the_block_alive_after_the_decoder_is_gone() {
+        let mut d = Decoder::new(Framing::V2, 8192, -1);
+        let mut msgs = decode_all(&mut d, &three_frames()).unwrap();
+        let copy = msgs[1].share();
+        assert!(copy.is_shared() && msgs[1].is_shared());
+        drop(d);
+        drop(msgs);
+        let t = std::thread::spawn(move || copy.data().to_vec());
+        assert_eq!(t.join().unwrap(), vec![1u8; 40]);
+    }
+
+    #[test]
+    fn zero_copy_off_gives_each_body_its_own_block() {
+        let mut d = Decoder::new(Framing::V2, 8192, -1);
+        d.set_zero_copy(false);
+        let msgs = decode_all(&mut d, &three_frames()).unwrap();
+        let p: Vec<usize> = msgs.iter().map(|m| m.data_ptr() as usize).collect();
+        assert_ne!(p[1] - p[0], 42);
+        assert_eq!(msgs[2].data(), &[2u8; 40][..]);
+    }
+
+    #[test]
+    fn shrinking_a_buffer_message_leaves_its_copies_alone() {
+        let mut d = Decoder::new(Framing::V2, 8192, -1);
+        let mut msgs = decode_all(&mut d, &three_frames()).unwrap();
+        let copy = msgs[0].share();
+        msgs[0].shrink(3);
+        assert_eq!((msgs[0].size(), copy.size()), (3, 40));
     }
 
     #[test]

@@ -70,6 +70,9 @@ pub struct EngineConfig {
     pub zap_domain: Vec<u8>,
     pub zap_enforce_domain: bool,
     pub maxmsgsize: i64,
+    /// `ZMQ_ZERO_COPY_RECV` (a context option): received bodies point into
+    /// the shared read buffer.
+    pub zero_copy: bool,
     pub in_batch_size: usize,
     pub out_batch_size: usize,
     /// `ZMQ_HANDSHAKE_IVL` in ms; 0 for none.
@@ -115,6 +118,7 @@ impl EngineConfig {
             zap_domain: options.zap_domain.clone(),
             zap_enforce_domain: options.zap_enforce_domain,
             maxmsgsize: options.maxmsgsize,
+            zero_copy: options.zero_copy,
             in_batch_size: usize::try_from(options.in_batch_size)
                 .unwrap_or(8192)
                 .max(1),
@@ -259,11 +263,13 @@ impl Engine {
     pub fn new(cfg: EngineConfig, now: Instant) -> Engine {
         let mut encoder = Encoder::new(Framing::V3_1, cfg.out_batch_size);
         encoder.push_raw(&Greeting::signature(cfg.routing_id.len()));
+        let mut decoder = Decoder::new(Framing::V2, cfg.in_batch_size, cfg.maxmsgsize);
+        decoder.set_zero_copy(cfg.zero_copy);
         let handshake_timer =
             (cfg.handshake_ivl > 0).then(|| now + Duration::from_millis(cfg.handshake_ivl.into()));
         Engine {
             greeting: Greeting::new(cfg.socket_type, mechanism::mechanism_name(cfg.mechanism)),
-            decoder: Decoder::new(Framing::V2, cfg.in_batch_size, cfg.maxmsgsize),
+            decoder,
             encoder,
             cfg,
             phase: Phase::Greeting,
