@@ -14,6 +14,7 @@
 //! All `unsafe` of the message lives in this file and `recv_buffer.rs`.
 
 mod metadata;
+mod pool;
 mod recv_buffer;
 
 pub use metadata::Metadata;
@@ -202,8 +203,13 @@ impl Msg {
             return Ok(m);
         }
         let layout = Content::layout(size).ok_or(Error::ENOMEM)?;
-        // SAFETY: the layout has a non-zero size (the header).
-        let block = unsafe { alloc::alloc(layout) };
+        // Small blocks come from the cache (they are usually freed on
+        // another thread); their capacity is the whole block.
+        let (block, capacity) = match pool::block_size(layout.size()) {
+            Some(b) => (pool::alloc(b), b - mem::size_of::<Content>()),
+            // SAFETY: the layout has a non-zero size (the header).
+            None => (unsafe { alloc::alloc(layout) }, size),
+        };
         if block.is_null() {
             return Err(Error::ENOMEM);
         }
@@ -218,7 +224,7 @@ impl Msg {
                 ffn: None,
                 hint: ptr::null_mut(),
                 inline_data: true,
-                capacity: size,
+                capacity,
             });
         }
         Ok(Msg::long(content))
@@ -570,7 +576,10 @@ impl Msg {
                     }
                     if c.inline_data {
                         let layout = Content::layout(c.capacity).unwrap_or_else(|| alloc_failure());
-                        alloc::dealloc(content as *mut u8, layout);
+                        match pool::block_size(layout.size()) {
+                            Some(b) => pool::free(content as *mut u8, b),
+                            None => alloc::dealloc(content as *mut u8, layout),
+                        }
                     } else {
                         drop(Box::from_raw(content));
                     }
