@@ -68,7 +68,7 @@ impl SessionEngine {
         delegate!(self, e => e.has_transmit())
     }
 
-    pub fn transmit_chunks<'a>(&'a self, out: &mut Vec<IoSlice<'a>>) {
+    pub fn transmit_chunks<'a>(&'a self, out: &mut [IoSlice<'a>]) -> usize {
         delegate!(self, e => e.transmit_chunks(out))
     }
 

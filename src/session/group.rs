@@ -33,6 +33,11 @@ impl GroupFraming {
         }
     }
 
+    /// Messages pass unchanged (any socket but RADIO and DISH).
+    pub fn is_none(&self) -> bool {
+        matches!(self, GroupFraming::None)
+    }
+
     /// A new connection starts at a group frame.
     pub fn reset(&mut self) {
         if let GroupFraming::Dish { group } = self {

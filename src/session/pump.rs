@@ -12,6 +12,7 @@ use crate::io::IoCx;
 use crate::msg::Msg;
 use crate::pipe::pipepair;
 use crate::transport::stream::as_protocol_error;
+use crate::zmtp::encoder::MAX_CHUNKS;
 use crate::zmtp::engine::Event;
 
 impl Session {
@@ -98,6 +99,11 @@ impl Session {
             progress = true;
             match ev {
                 Event::EngineReady => self.engine_ready(cx),
+                Event::Message(m) if self.groups.is_none() => {
+                    if !self.push_in(m) {
+                        break;
+                    }
+                }
                 Event::Message(m) => match self.groups.incoming(m) {
                     Ok(Some(m)) => {
                         if !self.push_in(m) {
@@ -200,6 +206,15 @@ impl Session {
             self.hello_pending = false;
             progress = true;
         }
+        if self.groups.is_none() {
+            while !self.hello_pending && engine.can_send() {
+                let Some(m) = pipe.read() else { break };
+                // Cannot fail: the engine said it takes messages.
+                let _ = engine.send(m);
+                progress = true;
+            }
+            return progress;
+        }
         while engine.can_send() && !self.hello_pending {
             let Some(m) = pipe.read() else { break };
             let (first, second) = self.groups.outgoing(m);
@@ -232,11 +247,10 @@ impl Session {
             }
         }
         while self.writable && engine.has_transmit() {
-            let mut chunks: Vec<IoSlice> = Vec::new();
-            engine.transmit_chunks(&mut chunks);
-            match stream.write_vectored(&chunks) {
+            let mut chunks = [IoSlice::new(&[]); MAX_CHUNKS];
+            let count = engine.transmit_chunks(&mut chunks);
+            match stream.write_vectored(&chunks[..count]) {
                 Ok(n) => {
-                    drop(chunks);
                     engine.advance_transmit(n);
                     progress = true;
                 }

@@ -23,8 +23,9 @@ use crate::msg::{flags, Msg};
 /// written from the message itself.
 pub const COPY_LIMIT: usize = 1024;
 
-/// At most this many chunks are offered to one `writev` (`IOV_MAX`).
-pub const MAX_CHUNKS: usize = 1024;
+/// Chunks offered to one `writev`: the caller's array, on its stack (a
+/// batch of small frames is one chunk; each long body adds one or two).
+pub const MAX_CHUNKS: usize = 64;
 
 const SUBSCRIBE_NAME: &[u8] = b"\x09SUBSCRIBE";
 const CANCEL_NAME: &[u8] = b"\x06CANCEL";
@@ -179,18 +180,21 @@ impl Encoder {
         }
     }
 
-    /// Appends the queued output, in order, for one `writev` (at most
-    /// [`MAX_CHUNKS`] chunks). Report what was written with
+    /// Fills `out` with the queued output, in order, for one `writev`;
+    /// returns the number of chunks. Report what was written with
     /// [`Encoder::advance`].
-    pub fn chunks<'a>(&'a self, out: &mut Vec<IoSlice<'a>>) {
-        for (i, seg) in self.segs.iter().take(MAX_CHUNKS).enumerate() {
+    pub fn chunks<'a>(&'a self, out: &mut [IoSlice<'a>]) -> usize {
+        let mut n = 0;
+        for (slot, seg) in out.iter_mut().zip(self.segs.iter()) {
             let bytes = match seg {
                 Seg::Batch { start, end } => &self.batch[*start..*end],
                 Seg::Body(m) => m.data(),
             };
-            let skip = if i == 0 { self.head_sent } else { 0 };
-            out.push(IoSlice::new(&bytes[skip..]));
+            let skip = if n == 0 { self.head_sent } else { 0 };
+            *slot = IoSlice::new(&bytes[skip..]);
+            n += 1;
         }
+        n
     }
 
     /// The first contiguous chunk of output (for a plain `write`).
@@ -232,13 +236,12 @@ impl Encoder {
     /// Takes all queued output as one vector (tests, and callers without
     /// `writev`).
     pub fn take_all(&mut self, out: &mut Vec<u8>) {
-        let mut chunks = Vec::new();
-        self.chunks(&mut chunks);
-        let n: usize = chunks.iter().map(|c| c.len()).sum();
-        for c in &chunks {
+        let mut chunks = [IoSlice::new(&[]); MAX_CHUNKS];
+        let count = self.chunks(&mut chunks);
+        let n: usize = chunks[..count].iter().map(|c| c.len()).sum();
+        for c in &chunks[..count] {
             out.extend_from_slice(c);
         }
-        drop(chunks);
         self.advance(n);
         if !self.is_empty() {
             self.take_all(out);
@@ -330,13 +333,11 @@ mod tests {
         let big_ptr = big.data().as_ptr();
         e.encode(big);
         e.encode(Msg::from_slice(b"tail"));
-        let mut chunks = Vec::new();
-        e.chunks(&mut chunks);
-        assert_eq!(chunks.len(), 3);
+        let mut chunks = [IoSlice::new(&[]); MAX_CHUNKS];
+        assert_eq!(e.chunks(&mut chunks), 3);
         assert_eq!(chunks[0].len(), 100 * 7 + 9);
         assert_eq!(chunks[1].as_ptr(), big_ptr, "written from the message");
         assert_eq!(&chunks[2][..], b"\x00\x04tail");
-        drop(chunks);
         // A partial write resumes mid-chunk.
         e.advance(700 + 9 + 10);
         assert_eq!(e.pending(), 4990 + 6);

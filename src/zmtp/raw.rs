@@ -176,8 +176,8 @@ impl RawEngine {
     }
 
     /// The bytes to write, as `writev` chunks.
-    pub fn transmit_chunks<'a>(&'a self, out: &mut Vec<IoSlice<'a>>) {
-        self.encoder.chunks(out);
+    pub fn transmit_chunks<'a>(&'a self, out: &mut [IoSlice<'a>]) -> usize {
+        self.encoder.chunks(out)
     }
 
     /// `n` bytes were written.

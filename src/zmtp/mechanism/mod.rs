@@ -83,6 +83,12 @@ pub trait Mechanism: Send {
         Ok(msg)
     }
 
+    /// Whether [`Mechanism::encode`] and [`Mechanism::decode`] change
+    /// messages (CURVE); the engine skips both calls otherwise.
+    fn transforms_messages(&self) -> bool {
+        false
+    }
+
     /// Transforms an incoming frame after the handshake (CURVE decrypts a
     /// MESSAGE command), raising libzmq's event when it fails.
     fn decode(&mut self, msg: Msg, _events: &mut Events) -> Result<Msg> {

@@ -253,6 +253,10 @@ impl Mechanism for CurveClient {
         &self.peer
     }
 
+    fn transforms_messages(&self) -> bool {
+        true
+    }
+
     fn encode(&mut self, msg: Msg, _events: &mut Events) -> Result<Msg> {
         match &mut self.codec {
             Some(c) if self.state == State::Connected => Ok(c.encode(&msg)),

@@ -295,6 +295,10 @@ impl Mechanism for CurveServer {
         &self.peer
     }
 
+    fn transforms_messages(&self) -> bool {
+        true
+    }
+
     fn encode(&mut self, msg: Msg, _events: &mut Events) -> Result<Msg> {
         match &mut self.codec {
             Some(c) if self.state == State::Ready => Ok(c.encode(&msg)),
