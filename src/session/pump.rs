@@ -32,7 +32,9 @@ impl Session {
     }
 
     /// Reads into the engine while the stream has data and the engine has
-    /// room (it has none while decoded messages wait).
+    /// room (it has none while decoded messages wait). A short read from a
+    /// plain socket ends the reading until the next readiness event, which
+    /// saves the read that would only return `WouldBlock`.
     pub(super) fn read_input(&mut self) -> bool {
         let (Some(engine), Some(stream)) = (self.engine.as_mut(), self.stream.as_mut()) else {
             return false;
@@ -46,6 +48,7 @@ impl Session {
             if buf.is_empty() {
                 break;
             }
+            let asked = buf.len();
             match stream.read(buf) {
                 Ok(0) => {
                     self.readable = false;
@@ -58,6 +61,10 @@ impl Session {
                     }
                     engine.advance_read(n, Instant::now());
                     progress = true;
+                    if n < asked && stream.short_read_drains() {
+                        self.readable = false;
+                        break;
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.readable = false;

@@ -373,6 +373,10 @@ pub(crate) struct IpcConnection(pub(crate) UnixStream);
 delegate_stream_io!(IpcConnection);
 
 impl Stream for IpcConnection {
+    fn short_read_drains(&self) -> bool {
+        true
+    }
+
     fn poll_connect(&mut self) -> io::Result<()> {
         connect_outcome(self.0.take_error(), self.0.peer_addr().map(|_| ()))
     }

@@ -45,6 +45,14 @@ pub(crate) trait Stream: Read + Write + Source + Send + fmt::Debug {
         false
     }
 
+    /// A read that returns less than asked for has emptied the stream: the
+    /// next readiness event comes with new data, so the session need not
+    /// read again just to see `WouldBlock`. True for a plain socket
+    /// (tcp, ipc), not for a layer that may hold decoded bytes (TLS, ws).
+    fn short_read_drains(&self) -> bool {
+        false
+    }
+
     /// A layer's own handshake completed since the last call (libzmq's ws
     /// engine raises `HANDSHAKE_SUCCEEDED` for the upgrade, and again for
     /// the ZMTP handshake).

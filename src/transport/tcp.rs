@@ -298,6 +298,10 @@ impl AsFd for TcpConnection {
 }
 
 impl Stream for TcpConnection {
+    fn short_read_drains(&self) -> bool {
+        true
+    }
+
     fn poll_connect(&mut self) -> io::Result<()> {
         connect_outcome(self.0.take_error(), self.0.peer_addr().map(|_| ()))
     }
