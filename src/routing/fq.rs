@@ -48,7 +48,10 @@ impl FairQueue {
             if let Some(m) = pipes.read(id) {
                 self.more = m.has_more();
                 if !self.more {
-                    self.current = (self.current + 1) % self.set.active;
+                    self.current += 1;
+                    if self.current >= self.set.active {
+                        self.current = 0;
+                    }
                 }
                 return Some((m, id));
             }
