@@ -70,7 +70,7 @@ class Unit(unittest.TestCase):
     def test_args(self):
         a = run.parse_args(["--quick", "--only", "tcp,inproc", "--sizes", "64,1k"])
         self.assertEqual((a.only, a.sizes, a.rounds), (["inproc", "tcp"], [64, 1024], 1))
-        self.assertEqual(run.parse_args([]).rounds, 3)
+        self.assertEqual(run.parse_args([]).rounds, 5)
         cfgs = run.configs(a)
         self.assertIn(run.Config("inproc", "proxy", 64), cfgs)
         self.assertNotIn(run.Config("tcp", "proxy", 64), cfgs)
