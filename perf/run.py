@@ -1,17 +1,39 @@
 #!/usr/bin/env python3
-"""Side-by-side performance of our libzmq.so and the reference libzmq 4.3.5.
+"""Side-by-side performance of our libzmq.so, the reference libzmq 4.3.5 and
+the raw socket floor; and instructions per message.
 
 Builds libzmq 4.3.5's own perf programs (perf/*.cpp from the zeromq-src
 0.3.6+4.3.5 crate: inproc_thr, inproc_lat, proxy_thr, local_thr, remote_thr,
-local_lat, remote_lat) twice, with the same compiler and flags:
+local_lat, remote_lat; the networked four again over CURVE and wss with
+perf/curve.h, perf/wss.h force-included) and ours in C on zmq.h
+(perf/fanout_thr.c: one XPUB/PUB to --fan SUBs; perf/fanin_thr.c: --fan PUSH
+to one PULL) twice, with the same compiler and flags:
 
     target/perf/ref/bin/    upstream zmq.h, linked to target/reference/lib
     target/perf/ours/bin/   our zmq.h,      linked to target/release
 
-then runs every benchmark for both libraries, alternating ours, ref, ours,
-ref, ... for N rounds, and prints the median per configuration and the ratio.
-Convention: a ratio > 1 always means OURS IS BETTER (throughput: ours/ref,
-latency: ref/ours).
+and perf/raw.c once (target/perf/raw/bin/raw): the raw floor, the same work
+as local_thr/remote_thr and local_lat/remote_lat over a plain loopback tcp
+or unix stream socket (ZMTP's frame headers, 8 KiB write batches, the reader
+parsing frames; one blocking round trip per ping-pong), no library.
+
+Then runs every benchmark, alternating ours, ref, raw, ours, ref, raw, ...
+for N rounds (default 5), and prints the median per configuration, the
+ratios, and a summary in the terms of issue 10's done-when criteria
+(geomean and lowest ours/ref over inproc, tcp and ipc at 1 B-64 KiB,
+latency ours/raw at 1 B and 64 B, fan-out/fan-in, curve). Convention: a
+ratio > 1 always means OURS IS BETTER (throughput: ours/ref, latency:
+ref/ours); ours/raw is our latency over the floor (1 is the floor).
+--chart FILE.svg draws the same as an SVG (a panel per kind, a group of
+bars per case: ours, ref, raw; log scale), --json keeps every run and
+--from-json reports (and charts) a kept run again without running anything.
+
+--instructions runs instead local_thr (receive) and remote_thr (send) under
+valgrind --tool=callgrind for two message counts (default 120,000 and
+20,000), ours and ref, and prints instructions per message, (total at the
+big count - total at the small) / (big - small), so that start-up and
+handshake cancel: stable to about 1% on a noisy machine, where wall-clock
+ratios move by 15%. tcp 64 B for both libraries takes about 20 s.
 
 The reference library is built with tools/build-reference-libzmq.sh when
 target/reference is missing; ours with `cargo build --release` (unless --lib
@@ -19,11 +41,14 @@ is given or --no-build). A benchmark that fails, times out or hangs gives a
 cell `n/a (EPROTONOSUPPORT)` (transport not implemented) or `failed (...)`
 and the run goes on.
 
-Usage:
-    python3 perf/run.py --lock /tmp/zmq-build.lock          # full run, ~6 min
+Usage (on the shared machine, hold /tmp/zmq-build.lock around whole runs):
+    flock /tmp/zmq-build.lock python3 perf/run.py --no-build --markdown --chart docs/perf.svg
+                                                             # the full run, ~15 min
     python3 perf/run.py --only inproc --sizes 64,1k --rounds 5
-    python3 perf/run.py --quick --only inproc --sizes 64     # smoke test, seconds
-    python3 perf/run.py --markdown > table.md                # docs/perf.md format
+    python3 perf/run.py --quick --only tcp --sizes 64        # smoke test, seconds
+    python3 perf/run.py --instructions                       # tcp 64 B, ~20 s
+    python3 perf/run.py --instructions --only tcp,ipc --sizes 1,64
+    python3 perf/run.py --from-json run.json --chart docs/perf.svg
 
 Exit status: 0 when every reference run succeeded (our failures are reported,
 not fatal), 1 when a reference run failed (the harness or the machine is at
@@ -279,6 +304,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="also write every run's raw result to FILE")
     p.add_argument("--chart", type=Path, metavar="SVG",
                    help="also draw the results as an SVG chart (e.g. docs/perf.svg)")
+    p.add_argument("--note", default="",
+                   help="a line for the report's header and the chart's subtitle (e.g. 'busy"
+                        " machine')")
     p.add_argument("--from-json", type=Path, metavar="FILE",
                    help="run nothing: report (and --chart) the results a --json FILE holds")
     p.add_argument("--instructions", action="store_true",
@@ -942,6 +970,7 @@ class Run:
     machine: dict[str, str]
     ours: str = ""                      # what was measured, for the header
     ref: str = ""
+    note: str = ""                      # --note
 
     def deliveries(self, cfg: Config) -> int:
         return self.counts[cfg] * (self.fan if cfg.bench in ("fanout", "fanin") else 1)
@@ -975,7 +1004,8 @@ def report(run: Run, markdown: bool, notes: list[str] | None = None) -> str:
                 f"- machine: {m['nproc']} CPUs, {m['cpu']}, kernel {m['kernel']}",
                 f"- compiler: {m['compiler']}, `{' '.join(CXXFLAGS)}` for both sides",
                 f"- commit: `{m['commit']}` ({m.get('date', '?')})",
-                f"- command: `{run.command}` ({run.elapsed:.0f} s)", ""]
+                f"- command: `{run.command}` ({run.elapsed:.0f} s)",
+                *([f"- note: {run.note}"] if run.note else []), ""]
     else:
         out += ["# " + h for h in [
             f"Medians of {run.rounds} round(s); each round runs {order}.",
@@ -984,7 +1014,8 @@ def report(run: Run, markdown: bool, notes: list[str] | None = None) -> str:
             *([f"ours: {run.ours}", f"ref:  {run.ref}"] if run.ours else []),
             f"machine: {m['nproc']} CPUs, {m['cpu']}, {m['kernel']}; {m['compiler']}",
             f"commit: {m['commit']} ({m.get('date', '?')}); command: {run.command};"
-            f" took {run.elapsed:.0f} s"]] + [""]
+            f" took {run.elapsed:.0f} s",
+            *([f"note: {run.note}"] if run.note else [])]] + [""]
     if thr_rows:
         out += ["### Throughput", ""] if md else ["Throughput"]
         out.append(table(["transport", "program", "size", "messages", "ours msg/s",
@@ -1019,7 +1050,7 @@ def dump_json(path: Path, run: Run) -> None:
                              "cell": o.cell, "seconds": round(o.seconds, 3)})
     meta = {"rounds": run.rounds, "fan": run.fan, "command": run.command,
             "elapsed": round(run.elapsed, 1), "machine": run.machine,
-            "ours": run.ours, "ref": run.ref}
+            "ours": run.ours, "ref": run.ref, "note": run.note}
     path.write_text(json.dumps({"meta": meta, "runs": rows}, indent=1) + "\n")
 
 
@@ -1041,7 +1072,7 @@ def load_json(path: Path) -> Run:
                meta.get("command", "?"), float(meta.get("elapsed", 0.0)),
                meta.get("machine") or {"nproc": "?", "cpu": "?", "kernel": "?",
                                        "compiler": "?", "commit": "?"},
-               meta.get("ours", ""), meta.get("ref", ""))
+               meta.get("ours", ""), meta.get("ref", ""), meta.get("note", ""))
 
 
 # --------------------------------------------------------------------------
@@ -1084,6 +1115,9 @@ def chart_svg(run: Run) -> str:
     parts.append(f'<text x="{LEFT}" y="{y}" class="sub">commit {esc(m.get("commit", "?"))},'
                  f' {esc(m.get("date", ""))}; {esc(m.get("nproc", "?"))} CPUs,'
                  f' {esc(m.get("cpu", "?"))}; medians of {run.rounds} round(s)</text>')
+    if run.note:
+        y += 15
+        parts.append(f'<text x="{LEFT}" y="{y}" class="bad">{esc(run.note)}</text>')
     y += 16
     x = LEFT
     for name in ("ours", "ref", RAW):
@@ -1340,6 +1374,7 @@ def main(argv: list[str]) -> int:
     command = "python3 perf/run.py" + ("" if not args.argv else " " + shlex.join(args.argv))
     if args.from_json:
         run = load_json(args.from_json)
+        run.note = args.note or run.note
         print(report(run, args.markdown))
         if args.chart:
             args.chart.write_text(chart_svg(run))
@@ -1420,7 +1455,7 @@ def main(argv: list[str]) -> int:
         notes.append(f"raw floor not built: {raw_err}")
     run = Run(results, counts, args.rounds, args.fan, command, time.monotonic() - t0, machine(),
               f"{flavors['ours'].lib}/libzmq.so.5, header {flavors['ours'].include}/zmq.h",
-              f"{flavors['ref'].lib}/libzmq.so.5 (libzmq 4.3.5 from zeromq-src)")
+              f"{flavors['ref'].lib}/libzmq.so.5 (libzmq 4.3.5 from zeromq-src)", args.note)
     print(report(run, args.markdown, notes))
     if args.json:
         dump_json(args.json, run)

@@ -241,7 +241,10 @@ class Unit(unittest.TestCase):
             run.dump_json(f, r)
             back = run.load_json(f)
             self.assertEqual(run.report(back, True), md)
+        r.note = "busy <machine>"
+        self.assertIn("- note: busy <machine>", run.report(r, True))
         svg = run.chart_svg(r)
+        self.assertIn("busy &lt;machine&gt;", svg)
         root = ET.fromstring(svg)                           # well-formed
         self.assertTrue(root.tag.endswith("svg"))
         self.assertIn("Throughput", svg)
