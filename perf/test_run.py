@@ -77,7 +77,7 @@ class Unit(unittest.TestCase):
         cfgs = run.configs(a)
         self.assertIn(run.Config("inproc", "proxy", 64), cfgs)
         self.assertNotIn(run.Config("tcp", "proxy", 64), cfgs)
-        with self.assertRaises(SystemExit):
+        with self.assertRaises(SystemExit), contextlib.redirect_stderr(io.StringIO()):
             run.parse_args(["--only", "udp"])
 
     def test_pair_success_kills_peer(self):

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting and lints, unit tests, header/ABI/export
+# The whole test suite: formatting and lints, unit tests (the perf harness's
+# too), header/ABI/export
 # checks, C-ABI programs, the install (tools/install.sh into a temporary
 # prefix that pkg-config, CMake and cppzmq builds and the examples use),
 # libzmq 4.3.5's own test suite against us, and the
@@ -15,6 +16,7 @@ cargo fetch --quiet
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
 cargo test --quiet
+python3 perf/test_run.py -q Unit   # the perf harness: parsing, ratios, summary, chart (seconds)
 cargo build --release --quiet
 tests/install/run.sh
 python3 tests/upstream/run.py --keep-going
