@@ -1313,7 +1313,7 @@ def instructions(args: argparse.Namespace, flavors: dict[str, Flavor]) -> int:
             for name in FLAVORS:
                 totals = []
                 for n in (big, small):
-                    res = callgrind_pair(flavors[name], cfg, n, eps, args.timeout * 5)
+                    res = callgrind_pair(flavors[name], cfg, n, eps, args.timeout * 2)
                     log(f"  {cfg.name:<14} {name:<4} {n:>9,} messages: {res}")
                     if isinstance(res, str):
                         failed = failed or name == "ref"
