@@ -241,6 +241,15 @@ class Unit(unittest.TestCase):
             run.dump_json(f, r)
             back = run.load_json(f)
             self.assertEqual(run.report(back, True), md)
+            # The older --json format: a bare list of runs.
+            f.write_text('[{"transport": "tcp", "bench": "thr", "size": 64, "count": 10,'
+                         ' "library": "ours", "round": 2, "ok": true, "value": 5.0,'
+                         ' "mbps": 1.0, "cell": "", "seconds": 1.0}]')
+            old = run.load_json(f)
+            self.assertEqual((old.rounds, old.fan), (2, run.DEFAULT_FAN))
+            self.assertEqual(old.results[run.Config("tcp", "thr", 64)]["ours"].median(), 5.0)
+            self.assertIn("| tcp | local_thr+remote_thr | 64 B | 10 | 5 | - | - |",
+                          run.report(old, True))
         r.note = "busy <machine>"
         self.assertIn("- note: busy <machine>", run.report(r, True))
         svg = run.chart_svg(r)
