@@ -661,7 +661,11 @@ impl Engine {
                         // the routing id, which is returned at once.
                         self.events.push_back(Event::Message(Msg::from_slice(&[1])));
                     }
-                    if !self.cfg.recv_routing_id {
+                    // libzmq pushes the routing-id frame into the session,
+                    // which drops commands: a ZMTP 2.0 peer whose first
+                    // frame has the COMMAND flag sends no routing id, and
+                    // a ROUTER takes the next frame as the id (issue 11).
+                    if !self.cfg.recv_routing_id || msg.is_command() {
                         return None;
                     }
                     msg.set_flags(flags::ROUTING_ID);

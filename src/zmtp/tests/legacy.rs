@@ -42,6 +42,30 @@ fn zmtp_2_peer_exchanges_routing_ids_then_messages() {
     assert!(closed(&ev).unwrap().handshaked);
 }
 
+/// Issue 11: a 9-byte signature (`FF`, seven zeros, `7F`) followed by `03
+/// 01 'N'` reads as a ZMTP 2.0 greeting whose first frame has the COMMAND
+/// flag. libzmq's session drops commands, so that frame is no routing id:
+/// the next frame reaches the ROUTER, which takes it as the id, and the
+/// application gets nothing.
+#[test]
+fn zmtp_2_routing_id_frame_with_the_command_flag_is_dropped() {
+    let now = Instant::now();
+    let mut e = engine(&opts(ZMQ_ROUTER), now);
+    let mut input = vec![0xff, 0, 0, 0, 0, 0, 0, 0, 0x7f, 3, 1, b'N'];
+    // 0x55: MORE | COMMAND and two reserved bits; 76 bytes.
+    input.extend(frame(0x55, &[b'L'; 76]));
+    input.extend(frame(0xe8, b"next"));
+    let ev = feed(&mut e, &input, now);
+    assert_eq!(names(&ev), ["ready", "msg:next"]);
+    assert!(
+        !messages(&ev)[0].is_routing_id(),
+        "the router reads it as the id"
+    );
+    // Without ROUTING_ID receivers it is dropped the same way.
+    let mut e = engine(&opts(ZMQ_DEALER), now);
+    assert_eq!(names(&feed(&mut e, &input, now)), ["ready", "msg:next"]);
+}
+
 #[test]
 fn zmtp_2_subscriptions_are_prefixed_messages() {
     let now = Instant::now();
