@@ -707,7 +707,8 @@ impl Engine {
 
     /// PING is answered, PONG and unknown or malformed commands are
     /// dropped (as libzmq's session drops them), SUBSCRIBE and CANCEL
-    /// become subscription messages.
+    /// become subscription messages for XPUB and PUB and plain messages
+    /// (the command body) for the others.
     fn process_command(&mut self, msg: Msg) -> Option<Msg> {
         let data = msg.data();
         let name = command::name(data)?;
@@ -721,6 +722,14 @@ impl Engine {
                 let pong = command::command(&[command::PONG, context]);
                 self.encode(pong);
                 None
+            }
+            // Only XPUB and PUB read subscriptions; every other socket gets
+            // what libzmq's session passes on to it: the whole command
+            // body as a message.
+            b"SUBSCRIBE" | b"CANCEL" if !matches!(self.cfg.socket_type, ZMQ_XPUB | ZMQ_PUB) => {
+                let mut m = msg;
+                m.reset_flags(flags::COMMAND);
+                Some(m)
             }
             b"SUBSCRIBE" | b"CANCEL" => {
                 let mut sub = Msg::from_slice(&data[1 + name.len()..]);

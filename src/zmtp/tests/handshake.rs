@@ -216,6 +216,36 @@ fn zmtp_3_1_subscriptions_are_commands_both_ways() {
     assert_eq!(output(&mut e), b"\x04\x0c\x09SUBSCRIBEab");
 }
 
+/// libzmq's session passes SUBSCRIBE and CANCEL commands to any socket;
+/// only XPUB reads them as subscriptions, the others deliver the command
+/// body (name included) to the application. Found by tests/differential.
+#[test]
+fn subscribe_commands_reach_other_sockets_as_the_whole_body() {
+    let now = Instant::now();
+    for (ty, peer) in [
+        (ZMQ_ROUTER, &b"DEALER"[..]),
+        (ZMQ_DEALER, b"ROUTER"),
+        (ZMQ_SUB, b"PUB"),
+        (ZMQ_PULL, b"PUSH"),
+    ] {
+        let mut o = opts(ty);
+        o.recv_routing_id = false;
+        let mut e = engine(&o, now);
+        let mut input = greeting(1, b"NULL");
+        input.extend(ready(&[(b"Socket-Type", peer)]));
+        input.extend(frame(5, b"\x09SUBSCRIBEt"));
+        input.extend(frame(4, b"\x06CANCELt"));
+        let ev = feed(&mut e, &input, now);
+        let msgs = messages(&ev);
+        let bodies: Vec<&[u8]> = msgs.iter().map(|m| m.data()).collect();
+        assert_eq!(bodies, [&b"\x09SUBSCRIBEt"[..], b"\x06CANCELt"], "{ty}");
+        assert!(msgs[0].has_more() && !msgs[1].has_more());
+        assert!(msgs
+            .iter()
+            .all(|m| !m.is_command() && m.metadata().is_some()));
+    }
+}
+
 #[test]
 fn unknown_commands_and_pongs_are_dropped_after_the_handshake() {
     let now = Instant::now();
