@@ -311,11 +311,12 @@ impl Decoder {
         if self.framing != Framing::V1 || self.hdr_len == 0 {
             return Ok(());
         }
-        let len = match (self.hdr[0], self.hdr_len) {
-            (0xff, 9) => self.u64_at(1),
-            (0xff, _) => return Ok(()),
-            (n, 1) => u64::from(n),
-            _ => return Ok(()),
+        // The header may arrive whole (flags byte included), so check once
+        // the length is complete, not at exactly its length.
+        let len = match self.hdr[0] {
+            0xff if self.hdr_len >= 9 => self.u64_at(1),
+            0xff => return Ok(()),
+            n => u64::from(n),
         };
         if len == 0 {
             return Err(EPROTO);
@@ -532,6 +533,13 @@ mod tests {
         let mut d = Decoder::new(Framing::V1, 8192, -1);
         let long_zero = [0xff, 0, 0, 0, 0, 0, 0, 0, 0];
         assert_eq!(decode_all(&mut d, &long_zero).unwrap_err(), EPROTO);
+        // With the flags byte in the same read (tests/differential).
+        let mut d = Decoder::new(Framing::V1, 8192, -1);
+        let with_flags = [0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0x7e, 1];
+        assert_eq!(decode_all(&mut d, &with_flags).unwrap_err(), EPROTO);
+        let mut d = Decoder::new(Framing::V1, 8192, 2);
+        let long_big = [0xff, 0, 0, 0, 0, 0, 0, 0, 4, 0];
+        assert_eq!(decode_all(&mut d, &long_big).unwrap_err(), Error::EMSGSIZE);
         let mut d = Decoder::new(Framing::V1, 8192, 2);
         assert_eq!(decode_all(&mut d, &[4]).unwrap_err(), Error::EMSGSIZE);
     }
