@@ -8,7 +8,11 @@
 # the same zeromq-src sources; a second build with TLS for the wss rows) in
 # another process, and pyzmq (the PyPI wheel in target/pyzmq-venv) running
 # on our library via LD_PRELOAD: its zmq.auth, our usage tests and pyzmq's
-# own test suite against tests/pyzmq/expected.txt.
+# own test suite against tests/pyzmq/expected.txt. The differential step
+# sends the same raw byte streams (handshakes cut at every byte, version
+# fallbacks, bad mechanisms, oversize frames, garbage) to sockets of ours
+# and of the reference and fails on any difference not explained in
+# tests/differential/known-differences.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/deps.sh
@@ -24,4 +28,5 @@ tools/build-reference-libzmq.sh
 tools/reference-tables.sh --check
 tools/build-reference-libzmq.sh --tls
 python3 tests/interop/run.py --no-reference-build
+python3 tests/differential/run.py
 tests/pyzmq/run.sh
