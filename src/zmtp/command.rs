@@ -165,27 +165,40 @@ pub fn basic_properties(options: &Options) -> Vec<u8> {
 /// A property: name and value.
 pub type Property<'a> = (&'a [u8], &'a [u8]);
 
-/// The properties of a metadata block, in order; `None` when the block
-/// ends inside a property (libzmq's `EPROTO`).
-pub fn parse_properties(mut data: &[u8]) -> Option<Vec<Property<'_>>> {
+/// The properties of a metadata block, in order, as libzmq's
+/// `parse_metadata` reads them: a property cut short ends the block, and
+/// only bytes left over after what could be read of it are an error
+/// (`None`, libzmq's `EPROTO`). So a last property cut right after its
+/// name, or right after a value length that runs past the block, is
+/// dropped without error: libzmq accepts such a READY or INITIATE, and so
+/// must we (found by tests/differential).
+pub fn parse_properties(data: &[u8]) -> Option<Vec<Property<'_>>> {
+    let (props, complete) = read_properties(data);
+    complete.then_some(props)
+}
+
+/// The properties [`parse_properties`] reads, and whether the block is
+/// well formed: libzmq looks at each property (the socket type check) as
+/// it reads it, before it finds bytes left over.
+pub fn read_properties(mut data: &[u8]) -> (Vec<Property<'_>>, bool) {
     let mut props = Vec::new();
     while data.len() > 1 {
         let name_len = data[0] as usize;
-        let rest = &data[1..];
-        let Some(name) = rest.get(..name_len) else {
+        data = &data[1..];
+        let Some(name) = data.get(..name_len) else {
             break;
         };
-        let rest = &rest[name_len..];
-        let Some(len) = rest.get(..4) else { break };
+        data = &data[name_len..];
+        let Some(len) = data.get(..4) else { break };
         let value_len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]) as usize;
-        let rest = &rest[4..];
-        let Some(value) = rest.get(..value_len) else {
+        data = &data[4..];
+        let Some(value) = data.get(..value_len) else {
             break;
         };
+        data = &data[value_len..];
         props.push((name, value));
-        data = &rest[value_len..];
     }
-    data.is_empty().then_some(props)
+    (props, data.is_empty())
 }
 
 #[cfg(test)]
@@ -208,17 +221,32 @@ mod tests {
     }
 
     #[test]
-    fn truncated_metadata_is_rejected() {
+    fn truncated_metadata_is_rejected_unless_nothing_is_left_over() {
         let mut b = Vec::new();
+        put_property(&mut b, b"Identity", b"");
+        let whole = b.len();
         put_property(&mut b, b"Socket-Type", b"PAIR");
-        for cut in 1..b.len() {
-            assert!(parse_properties(&b[..cut]).is_none(), "cut at {cut}");
+        // libzmq reads on until a property is cut short and fails only if
+        // bytes remain past what it read: a cut right after the name (no
+        // room for the value length) or right after the value length.
+        let (after_name, after_len) = (whole + 12, whole + 16);
+        for cut in whole + 1..b.len() {
+            let got = parse_properties(&b[..cut]);
+            if cut == after_name || cut == after_len {
+                assert_eq!(got.unwrap(), [(&b"Identity"[..], &b""[..])], "cut at {cut}");
+            } else {
+                assert!(got.is_none(), "cut at {cut}");
+            }
         }
         assert!(parse_properties(&[]).unwrap().is_empty());
+        assert!(parse_properties(&[7]).is_none(), "one byte is left over");
         // An empty name with an empty value is a valid property.
         assert_eq!(parse_properties(&[0, 0, 0, 0, 0]).unwrap().len(), 1);
-        // A value length beyond the block.
-        assert!(parse_properties(&[1, b'a', 0xff, 0xff, 0xff, 0xff]).is_none());
+        // A value length beyond the block, nothing after it.
+        assert!(parse_properties(&[1, b'a', 0xff, 0xff, 0xff, 0xff])
+            .unwrap()
+            .is_empty());
+        assert!(parse_properties(&[1, b'a', 0, 0, 0, 2, b'v']).is_none());
     }
 
     #[test]

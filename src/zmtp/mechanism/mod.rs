@@ -116,9 +116,9 @@ impl PeerInfo {
     /// it, and checks `Socket-Type` against ours. Errors: `EPROTO` for a
     /// malformed block, `EINVAL` for an incompatible socket type.
     pub fn parse_metadata(&mut self, cfg: &EngineConfig, data: &[u8], zap: bool) -> Result<()> {
-        // A truncated block fails before any property is looked at; libzmq
-        // looks at the leading ones first, which nobody can observe.
-        let props = command::parse_properties(data).ok_or(EPROTO)?;
+        // As libzmq, the properties read are looked at before the leftover
+        // bytes fail the block: a wrong socket type comes out as such.
+        let (props, complete) = command::read_properties(data);
         for (name, value) in props {
             if name == PROPERTY_IDENTITY.as_bytes() && cfg.recv_routing_id {
                 self.routing_id = value.to_vec();
@@ -135,7 +135,11 @@ impl PeerInfo {
             map.entry(String::from_utf8_lossy(name).into_owned())
                 .or_insert_with(|| value.to_vec());
         }
-        Ok(())
+        if complete {
+            Ok(())
+        } else {
+            Err(EPROTO)
+        }
     }
 
     /// Records the ZAP user id, also as the `User-Id` property.
