@@ -21,6 +21,7 @@ Groups:
   commands    PING, PONG, SUBSCRIBE, CANCEL, ERROR, unknown and malformed
               commands before and after READY; malformed READY metadata.
   garbage     seeded random bytes after valid greetings and handshakes.
+  mutants     seeded mutations of valid NULL, PLAIN, ZMTP 2.0/1.0 streams.
 
 `python3 tests/differential/corpus.py --out DIR` writes every stream to
 DIR/<group>/<name>.bin (steps concatenated), e.g. as fuzzing seeds.
@@ -364,7 +365,48 @@ def build() -> list[Stream]:
             tail = bytes(rnd.randrange(256) for _ in range(n))
             steps = prefix + [tail] if isinstance(prefix, list) else prefix + tail
             add("garbage", f"{pname}-{i:02d}-{n}", steps, targets)
+
+    # Seeded mutations of valid streams (bit flips, bytes set, inserted,
+    # deleted, duplicated), each step mutated in place so pauses stay
+    # where the handshake needs them.
+    bases = [(t, [greeting() + ready(NULL_TARGETS[t][0]), NULL_TARGETS[t][1]])
+             for t in NULL_SOCKETS]
+    bases.append(("router-plain", plain_steps))
+    bases.append(("router", [legacy["v2"]]))
+    bases.append(("pull", [legacy["v1-unversioned"]]))
+    bases.append(("router-max64", [hs, frame(b"a", more=True) + frame(b"x" * 64)]))
+    for i in range(MUTANTS):
+        target, steps = bases[i % len(bases)]
+        mutated = [bytearray(s) for s in steps]
+        for _ in range(rnd.randint(1, 4)):
+            step = rnd.choice(mutated)
+            mutate(rnd, step)
+        add("mutants", f"{target}-{i:03d}", [bytes(s) for s in mutated], (target,))
     return out
+
+
+MUTANTS = 480
+
+
+def mutate(rnd: random.Random, b: bytearray) -> None:
+    if not b:
+        b.extend(rnd.randbytes(rnd.randint(1, 4)))
+        return
+    at = rnd.randrange(len(b))
+    op = rnd.randrange(6)
+    if op == 0:
+        b[at] ^= 1 << rnd.randrange(8)
+    elif op == 1:
+        b[at] = rnd.choice((0, 1, 0x7f, 0x80, 0xff, rnd.randrange(256)))
+    elif op == 2:
+        b[at:at] = rnd.randbytes(rnd.randint(1, 8))
+    elif op == 3:
+        del b[at:at + rnd.randint(1, 8)]
+    elif op == 4:
+        n = rnd.randint(1, 16)
+        b[at:at] = b[at:at + n]
+    else:
+        b[at] = (b[at] + rnd.choice((-1, 1))) % 256
 
 
 def main() -> None:
