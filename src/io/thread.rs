@@ -29,7 +29,9 @@ pub trait IoObject: Send {
     /// The object has arrived on its io thread: register sources, start.
     fn plugged(&mut self, cx: &mut IoCx);
     /// One of its sources is ready (edge-triggered: drain it).
-    fn ready(&mut self, cx: &mut IoCx, readable: bool, writable: bool);
+    /// `read_closed`: the peer's FIN came with this edge, so the end of
+    /// the stream is there to read even after a short read.
+    fn ready(&mut self, cx: &mut IoCx, readable: bool, writable: bool, read_closed: bool);
     /// A command about one of its pipes.
     fn pipe_command(&mut self, cx: &mut IoCx, cmd: PipeCommand);
     /// Its socket ended it (unbind, disconnect, close) with this
@@ -155,11 +157,12 @@ impl EventLoop {
             for ev in events.iter() {
                 if ev.token() != MAILBOX {
                     let id = ev.token().0 as ObjectId;
-                    let (r, w) = (
+                    let (r, w, hup) = (
                         ev.is_readable() || ev.is_read_closed() || ev.is_error(),
                         ev.is_writable() || ev.is_write_closed() || ev.is_error(),
+                        ev.is_read_closed() || ev.is_error(),
                     );
-                    self.with_object(id, |o, cx| o.ready(cx, r, w));
+                    self.with_object(id, |o, cx| o.ready(cx, r, w, hup));
                 }
             }
             self.drain_mailbox();

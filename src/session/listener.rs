@@ -134,7 +134,7 @@ impl IoObject for Listener {
         }
     }
 
-    fn ready(&mut self, cx: &mut IoCx, _readable: bool, _writable: bool) {
+    fn ready(&mut self, cx: &mut IoCx, _readable: bool, _writable: bool, _read_closed: bool) {
         self.accept_all(cx);
     }
 

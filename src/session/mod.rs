@@ -73,6 +73,10 @@ pub struct Session {
     engine: Option<SessionEngine>,
     /// The socket may have data for us that we have not read yet.
     readable: bool,
+    /// The peer's FIN was reported and not read yet: read until EOF, a
+    /// short read does not drain the socket (the EOF needs its own read,
+    /// and no new edge will announce it).
+    read_to_end: bool,
     /// The socket is believed writable (no `WouldBlock` since the last edge).
     writable: bool,
     /// A decoded message the pipe had no room for.
@@ -174,6 +178,7 @@ impl Session {
             stream: None,
             engine: None,
             readable: false,
+            read_to_end: false,
             writable: false,
             pending_in: None,
             retry_at: None,
@@ -401,7 +406,8 @@ impl IoObject for Session {
         }
     }
 
-    fn ready(&mut self, cx: &mut IoCx, readable: bool, writable: bool) {
+    fn ready(&mut self, cx: &mut IoCx, readable: bool, writable: bool, read_closed: bool) {
+        self.read_to_end |= read_closed;
         match self.state {
             State::Connecting => {
                 let result = self.stream.as_mut().map(|s| s.poll_connect());

@@ -52,6 +52,7 @@ impl Session {
             match stream.read(buf) {
                 Ok(0) => {
                     self.readable = false;
+                    self.read_to_end = false;
                     engine.connection_lost(libc::EPIPE);
                     return true;
                 }
@@ -61,18 +62,20 @@ impl Session {
                     }
                     engine.advance_read(n, Instant::now());
                     progress = true;
-                    if n < asked && stream.short_read_drains() {
+                    if n < asked && stream.short_read_drains() && !self.read_to_end {
                         self.readable = false;
                         break;
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.readable = false;
+                    self.read_to_end = false;
                     break;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     self.readable = false;
+                    self.read_to_end = false;
                     match as_protocol_error(&e) {
                         Some(p) => {
                             if let Some(code) = p.handshake_failed {

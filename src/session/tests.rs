@@ -370,3 +370,31 @@ fn connect_timeout_gives_up_an_unanswered_connect_and_retries() {
         );
     }
 }
+
+/// A peer whose last bytes and FIN arrive in one readiness edge: the short
+/// read of the bytes must not hide the EOF, or the connection is kept
+/// forever (found by tests/differential: a connecting DEALER kept a server
+/// that wrote its signature and closed). Five connections, as the edges
+/// only coalesce most of the time.
+#[test]
+fn a_peer_that_writes_and_closes_at_once_is_seen_to_close() {
+    use crate::options::consts::ZMQ_RECONNECT_IVL;
+    use std::io::Write;
+    let ctx = Context::new();
+    let lsn = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = lsn.local_addr().unwrap().port();
+    for _ in 0..5 {
+        let mut d = Socket::new(&ctx, types::DEALER).unwrap();
+        set_int(&mut d, ZMQ_RECONNECT_IVL, -1);
+        d.connect(&format!("tcp://127.0.0.1:{port}")).unwrap();
+        let (mut peer, _) = lsn.accept().unwrap();
+        peer.write_all(&[0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f])
+            .unwrap();
+        peer.shutdown(std::net::Shutdown::Write).unwrap();
+        peer.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+        let mut got = Vec::new();
+        let end = peer.read_to_end(&mut got);
+        assert!(end.is_ok(), "our side never closed: {end:?}");
+        assert!(got.starts_with(&[0xff]), "our signature came first");
+    }
+}

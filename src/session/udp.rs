@@ -340,7 +340,7 @@ impl IoObject for UdpSession {
         self.pump(cx);
     }
 
-    fn ready(&mut self, cx: &mut IoCx, readable: bool, writable: bool) {
+    fn ready(&mut self, cx: &mut IoCx, readable: bool, writable: bool, _read_closed: bool) {
         self.readable |= readable;
         self.writable |= writable;
         self.pump(cx);
