@@ -7,10 +7,14 @@
 //! a DISH writes JOIN/LEAVE commands (the RADIO's engine turns them back
 //! into join/leave messages, see `zmtp::engine`). Both are per connection
 //! state, reset when the connection ends.
+//!
+//! The same seam checks a REQ's replies (libzmq's `req_session_t`, see
+//! `req.rs`).
 
 use crate::error::Error;
 use crate::msg::{flags, Msg, GROUP_MAX_LENGTH};
-use crate::options::consts::{ZMQ_DISH, ZMQ_RADIO};
+use crate::options::consts::{ZMQ_DISH, ZMQ_RADIO, ZMQ_REQ};
+use crate::session::req::ReqReplies;
 use crate::zmtp::command;
 
 #[derive(Debug)]
@@ -22,6 +26,8 @@ pub enum GroupFraming {
     Dish {
         group: Option<Msg>,
     },
+    /// A REQ: replies are checked frame by frame.
+    Req(ReqReplies),
 }
 
 impl GroupFraming {
@@ -29,19 +35,22 @@ impl GroupFraming {
         match socket_type {
             ZMQ_RADIO => GroupFraming::Radio,
             ZMQ_DISH => GroupFraming::Dish { group: None },
+            ZMQ_REQ => GroupFraming::Req(ReqReplies::default()),
             _ => GroupFraming::None,
         }
     }
 
-    /// Messages pass unchanged (any socket but RADIO and DISH).
+    /// Messages pass unchanged (any socket but RADIO, DISH and REQ).
     pub fn is_none(&self) -> bool {
         matches!(self, GroupFraming::None)
     }
 
     /// A new connection starts at a group frame.
     pub fn reset(&mut self) {
-        if let GroupFraming::Dish { group } = self {
-            *group = None;
+        match self {
+            GroupFraming::Dish { group } => *group = None,
+            GroupFraming::Req(state) => *state = ReqReplies::default(),
+            _ => {}
         }
     }
 
@@ -49,7 +58,7 @@ impl GroupFraming {
     /// RADIO's group frame and body.
     pub fn outgoing(&self, mut msg: Msg) -> (Msg, Option<Msg>) {
         match self {
-            GroupFraming::None => (msg, None),
+            GroupFraming::None | GroupFraming::Req(_) => (msg, None),
             GroupFraming::Radio => {
                 let mut group = Msg::from_slice(msg.group().to_bytes());
                 group.set_more(true);
@@ -75,6 +84,9 @@ impl GroupFraming {
     /// `Ok(None)` was a group frame, `Err` is libzmq's `EFAULT` for a
     /// malformed pair (the connection ends).
     pub fn incoming(&mut self, mut msg: Msg) -> Result<Option<Msg>, Error> {
+        if let GroupFraming::Req(state) = self {
+            return state.incoming(&msg).map(|()| Some(msg));
+        }
         let GroupFraming::Dish { group } = self else {
             return Ok(Some(msg));
         };

@@ -19,6 +19,7 @@ mod group;
 mod listener;
 mod pump;
 mod reconnect;
+mod req;
 pub(crate) mod udp;
 mod zap;
 

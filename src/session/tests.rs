@@ -398,3 +398,32 @@ fn a_peer_that_writes_and_closes_at_once_is_seen_to_close() {
         assert!(got.starts_with(&[0xff]), "our signature came first");
     }
 }
+
+/// libzmq's `req_session_t`: a reply without its empty delimiter ends a
+/// REQ's connection (EFAULT, a protocol error: no reconnect), and the
+/// application gets nothing (found by tests/differential).
+#[test]
+fn a_req_reply_without_its_delimiter_ends_the_connection() {
+    use std::io::Write;
+    let ctx = Context::new();
+    let lsn = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = lsn.local_addr().unwrap().port();
+    let mut req = Socket::new(&ctx, types::REQ).unwrap();
+    req.connect(&format!("tcp://127.0.0.1:{port}")).unwrap();
+    req.send(&mut crate::msg::Msg::from_slice(b"hello"), 0)
+        .unwrap();
+    let (mut peer, _) = lsn.accept().unwrap();
+    let mut greeting = vec![0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 1];
+    greeting.extend_from_slice(b"NULL");
+    greeting.resize(64, 0);
+    peer.write_all(&greeting).unwrap();
+    let mut ready = b"\x04\x1c\x05READY\x0bSocket-Type\x00\x00\x00\x06ROUTER".to_vec();
+    // The reply "world" with no delimiter.
+    ready.extend_from_slice(b"\x00\x05world");
+    peer.write_all(&ready).unwrap();
+    peer.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+    let mut got = Vec::new();
+    assert!(peer.read_to_end(&mut got).is_ok(), "the connection ends");
+    set_int(&mut req, ZMQ_RCVTIMEO, 100);
+    assert_eq!(req.recv(0).unwrap_err(), Error::EAGAIN);
+}

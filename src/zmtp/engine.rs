@@ -723,6 +723,8 @@ impl Engine {
                 self.encode(pong);
                 None
             }
+            // libzmq's req_session_t ignores every command.
+            b"SUBSCRIBE" | b"CANCEL" if self.cfg.socket_type == ZMQ_REQ => None,
             // Only XPUB and PUB read subscriptions; every other socket gets
             // what libzmq's session passes on to it: the whole command
             // body as a message.

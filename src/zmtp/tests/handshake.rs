@@ -244,6 +244,12 @@ fn subscribe_commands_reach_other_sockets_as_the_whole_body() {
             .iter()
             .all(|m| !m.is_command() && m.metadata().is_some()));
     }
+    // REQ's session ignores them.
+    let mut e = engine(&opts(ZMQ_REQ), now);
+    let mut input = greeting(1, b"NULL");
+    input.extend(ready(&[(b"Socket-Type", b"ROUTER")]));
+    input.extend(frame(4, b"\x09SUBSCRIBEt"));
+    assert!(messages(&feed(&mut e, &input, now)).is_empty());
 }
 
 #[test]
