@@ -22,6 +22,9 @@ Groups:
               commands before and after READY; malformed READY metadata.
   garbage     seeded random bytes after valid greetings and handshakes.
   mutants     seeded mutations of valid NULL, PLAIN, ZMTP 2.0/1.0 streams.
+  client/...  the other direction: what a server sends our connecting
+              sockets (NULL, PLAIN and CURVE clients): cuts, ERRORs,
+              legacy servers, garbage, mutants.
 
 `python3 tests/differential/corpus.py --out DIR` writes every stream to
 DIR/<group>/<name>.bin (steps concatenated), e.g. as fuzzing seeds.
@@ -366,6 +369,8 @@ def build() -> list[Stream]:
             steps = prefix + [tail] if isinstance(prefix, list) else prefix + tail
             add("garbage", f"{pname}-{i:02d}-{n}", steps, targets)
 
+    build_client_side(rnd, add)
+
     # Seeded mutations of valid streams (bit flips, bytes set, inserted,
     # deleted, duplicated), each step mutated in place so pauses stay
     # where the handshake needs them.
@@ -386,6 +391,100 @@ def build() -> list[Stream]:
 
 
 MUTANTS = 480
+
+# Each connecting socket (run.py's `-client` sockets): the server type our
+# raw server announces, and the messages it sends after READY.
+CLIENT_TARGETS: dict[str, tuple[bytes, bytes]] = {
+    "dealer-client": (b"ROUTER", message(b"r1") + message(b"r", b"2")),
+    "req-client": (b"ROUTER", message(b"", b"world")),
+    "sub-client": (b"PUB", message(b"news")),
+    "push-client": (b"PULL", message(b"x")),
+    "pair-client": (b"PAIR", message(b"hello")),
+}
+
+
+def build_client_side(rnd: random.Random, add) -> None:
+    """Streams a server sends a connecting socket of ours or libzmq's."""
+    for target, (server_type, msgs) in CLIENT_TARGETS.items():
+        for n, steps in cuts([greeting() + ready(server_type), msgs]):
+            add(f"client/{target}", f"cut-{n:03d}", steps, (target,))
+    dealer = ("dealer-client",)
+    welcome = command(b"WELCOME")
+    plain = [greeting(b"PLAIN"), welcome, ready(b"ROUTER"), message(b"p")]
+    for n, steps in cuts(plain):
+        add("client/plain", f"cut-{n:03d}", steps, ("dealer-plain-client",))
+    plain_cases = {
+        "error-400": [greeting(b"PLAIN"), command(b"ERROR", b"\x03400")],
+        "error-after-welcome": [greeting(b"PLAIN"), welcome, command(b"ERROR", b"\x03500")],
+        "error-empty": [greeting(b"PLAIN"), command(b"ERROR", b"\x00")],
+        "error-malformed": [greeting(b"PLAIN"), command(b"ERROR", b"\x09x")],
+        "welcome-with-body": [greeting(b"PLAIN"), command(b"WELCOME", b"x"), ready(b"ROUTER")],
+        "ready-first": [greeting(b"PLAIN"), ready(b"ROUTER")],
+        "welcome-twice": [greeting(b"PLAIN"), welcome, welcome],
+        "ready-wrong-type": [greeting(b"PLAIN"), welcome, ready(b"PUB")],
+        "hello-from-server": [greeting(b"PLAIN"), plain_hello()],
+    }
+    for name, steps in plain_cases.items():
+        add("client/plain", name, steps, ("dealer-plain-client",))
+    curve_welcome = command(b"WELCOME", bytes(rnd.randrange(256) for _ in range(160)))
+    for n, steps in cuts([greeting(b"CURVE"), curve_welcome]):
+        add("client/curve", f"cut-{n:03d}", steps, ("dealer-curve-client",))
+    for name, steps in {
+        "error-400": [greeting(b"CURVE"), command(b"ERROR", b"\x03400")],
+        "welcome-short": [greeting(b"CURVE"), command(b"WELCOME", bytes(100))],
+        "ready-first": [greeting(b"CURVE"), ready(b"ROUTER")],
+    }.items():
+        add("client/curve", name, steps, ("dealer-curve-client",))
+    # Servers of other versions and mechanisms.
+    v2_sig = b"\xff" + bytes(8) + b"\x7f"
+    others = {
+        "server-v2": [v2_sig + b"\x01\x06", message(b"") + message(b"r1")],
+        "server-v2-id": [v2_sig + b"\x01\x06", message(b"srv") + message(b"r1")],
+        "server-v1": [v2_sig + b"\x00\x06", b"\x01\x00" + b"\x03\x00r1"],
+        "server-unversioned": [b"\x01\x00", b"\x03\x00r1"],
+        "server-v3.0": [greeting(minor=0) + ready(b"ROUTER"), message(b"r1")],
+        "server-plain": [greeting(b"PLAIN") + ready(b"ROUTER"), message(b"r1")],
+        "server-curve": [greeting(b"CURVE") + ready(b"ROUTER"), message(b"r1")],
+        "server-as-server": [greeting(as_server=1) + ready(b"ROUTER"), message(b"r1")],
+        "server-error": [greeting(), command(b"ERROR", b"\x03500")],
+        "server-ready-no-type": [greeting() + command(b"READY"), message(b"r1")],
+        "server-ping": [greeting() + ready(b"ROUTER"), command(b"PING", b"\x00\x01ab")],
+        "server-subscribe": [greeting() + ready(b"ROUTER"), command(b"SUBSCRIBE", b"t")],
+    }
+    for name, steps in others.items():
+        add("client/other", name, steps, dealer)
+    # Without reconnects libzmq ends the endpoint when the connection goes,
+    # and drops what its application has not read yet (docs/reliability.md).
+    server_type, msgs = CLIENT_TARGETS["dealer-client"]
+    add("client/noreconnect", "messages-then-close", [greeting() + ready(server_type), msgs],
+        ("dealer-client-noreconnect",))
+    add("client/noreconnect", "handshake-then-close", greeting() + ready(server_type),
+        ("dealer-client-noreconnect",))
+    # Replies a REQ's session refuses (libzmq's req_session_t) or takes.
+    req_hs = greeting() + ready(b"ROUTER")
+    for name, reply in {
+        "no-delimiter": message(b"world"),
+        "delimiter-only": message(b""),
+        "request-id": message(b"\0\0\0\x01", b"", b"world"),
+        "request-id-no-delimiter": message(b"\0\0\0\x01", b"world"),
+        "two-replies": message(b"", b"a") + message(b"", b"b"),
+        "reply-then-bare": message(b"", b"a") + message(b"b"),
+        "command-flag-delimiter": frame(b"", more=True, command=True) + message(b"w"),
+        "subscribe": command(b"SUBSCRIBE", b"t") + message(b"", b"w"),
+        "ping": command(b"PING", b"\x00\x00") + message(b"", b"w"),
+    }.items():
+        add("client/req", name, [req_hs, reply], ("req-client",))
+    for i in range(24):
+        tail = bytes(rnd.randrange(256) for _ in range(rnd.choice((1, 9, 50, 300))))
+        add("client/garbage", f"{i:02d}", [greeting(), tail], dealer)
+        add("client/garbage", f"ready-{i:02d}", [greeting() + ready(b"ROUTER"), tail], dealer)
+    for i in range(120):
+        target = list(CLIENT_TARGETS)[i % len(CLIENT_TARGETS)]
+        server_type, msgs = CLIENT_TARGETS[target]
+        mutated = [bytearray(greeting() + ready(server_type)), bytearray(msgs)]
+        for _ in range(rnd.randint(1, 3)):
+            mutate(rnd, rnd.choice(mutated))
+        add("client/mutants", f"{target}-{i:03d}", [bytes(m) for m in mutated], (target,))
 
 
 def mutate(rnd: random.Random, b: bytearray) -> None:

@@ -4,7 +4,7 @@
  * the reference libzmq 4.3.5; the driver compares what each delivers.
  *
  * Protocol on stdin/stdout (one line each):
- *   driver -> peer:  SOCK <idx> <TYPE> <MECH> <MAXMSGSIZE>   (repeated)
+ *   driver -> peer:  SOCK <idx> <TYPE> <MECH> <MAXMSGSIZE> [<port> [noreconnect]]
  *                    GO
  *   peer -> driver:  PORT <idx> <port>                        (per socket)
  *                    READY
@@ -13,7 +13,10 @@
  *                    END
  * A frame is its bytes in hex, "-" when empty. TYPE is a zmq socket type
  * name; MECH is NULL, NULLZAP (NULL with a ZAP domain, so ZAP runs and
- * legacy peers are refused), PLAIN (server) or CURVE (server). A ZAP handler
+ * legacy peers are refused), PLAIN (server) or CURVE (server). With a port
+ * the socket connects to the driver's listener there instead (a client:
+ * PLAIN and CURVE with the client's credentials; ZMQ_RECONNECT_IVL -1 with
+ * `noreconnect`) and sends "hello" at once if its type sends. A ZAP handler
  * in the same poll loop admits PLAIN admin/secret and the CURVE client key
  * below, and every NULL peer. REP answers each request with "R", so its
  * reply is part of what the driver reads back.
@@ -116,8 +119,35 @@ static void set_str(void *s, int option, const char *value)
         fail("zmq_setsockopt");
 }
 
+/* A client: its credentials, a connect without reconnects, and a first
+ * message queued where the type sends. */
+static void connect_socket(void *s, int type, const char *mech, int port, int reconnect)
+{
+    if (strcmp(mech, "PLAIN") == 0) {
+        set_str(s, ZMQ_PLAIN_USERNAME, "admin");
+        set_str(s, ZMQ_PLAIN_PASSWORD, "secret");
+    } else if (strcmp(mech, "CURVE") == 0) {
+        set_str(s, ZMQ_CURVE_SERVERKEY, SERVER_PUBLIC);
+        set_str(s, ZMQ_CURVE_PUBLICKEY, CLIENT_PUBLIC);
+        set_str(s, ZMQ_CURVE_SECRETKEY, CLIENT_SECRET);
+    } else if (strcmp(mech, "NULL") != 0) {
+        fprintf(stderr, "peer: no client for mechanism %s\n", mech);
+        exit(2);
+    }
+    if (!reconnect)
+        set_int(s, ZMQ_RECONNECT_IVL, -1);
+    char endpoint[64];
+    snprintf(endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", port);
+    if (zmq_connect(s, endpoint) != 0)
+        fail("zmq_connect");
+    if (type == ZMQ_DEALER || type == ZMQ_REQ || type == ZMQ_PUSH || type == ZMQ_PAIR)
+        if (zmq_send(s, "hello", 5, ZMQ_DONTWAIT) != 5)
+            fail("send hello");
+}
+
 /* Creates socket idx, binds it to a fresh loopback port and prints it. */
-static void open_socket(int idx, const char *type_name, const char *mech, long long maxmsgsize)
+static void open_socket(int idx, const char *type_name, const char *mech, long long maxmsgsize,
+                        int port, int reconnect)
 {
     if (idx != n_socks || idx >= MAX_SOCKETS) {
         fprintf(stderr, "peer: socket %d out of order\n", idx);
@@ -133,6 +163,13 @@ static void open_socket(int idx, const char *type_name, const char *mech, long l
         fail("ZMQ_MAXMSGSIZE");
     if (type == ZMQ_SUB)
         set_str(s, ZMQ_SUBSCRIBE, "");
+    if (port) {
+        connect_socket(s, type, mech, port, reconnect);
+        printf("PORT %d %d\n", idx, port);
+        socks[n_socks] = s;
+        types[n_socks++] = type;
+        return;
+    }
     if (strcmp(mech, "NULLZAP") == 0) {
         set_str(s, ZMQ_ZAP_DOMAIN, "diff");
     } else if (strcmp(mech, "PLAIN") == 0) {
@@ -152,8 +189,8 @@ static void open_socket(int idx, const char *type_name, const char *mech, long l
     size_t len = sizeof endpoint;
     if (zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, endpoint, &len) != 0)
         fail("ZMQ_LAST_ENDPOINT");
-    const char *port = strrchr(endpoint, ':');
-    printf("PORT %d %s\n", idx, port ? port + 1 : "?");
+    const char *bound = strrchr(endpoint, ':');
+    printf("PORT %d %s\n", idx, bound ? bound + 1 : "?");
     socks[n_socks] = s;
     types[n_socks++] = type;
 }
@@ -162,6 +199,8 @@ static void open_socket(int idx, const char *type_name, const char *mech, long l
 static void drain(int idx)
 {
     void *s = socks[idx];
+    if (types[idx] == ZMQ_PUSH)
+        return; /* cannot receive */
     for (;;) {
         text_t line = {0};
         char head[32];
@@ -173,7 +212,8 @@ static void drain(int idx)
             zmq_msg_init(&m);
             if (zmq_msg_recv(&m, s, frames ? 0 : ZMQ_DONTWAIT) < 0) {
                 zmq_msg_close(&m);
-                if (frames == 0 && zmq_errno() == EAGAIN) {
+                /* EFSM: a REQ that has its reply and sends nothing more. */
+                if (frames == 0 && (zmq_errno() == EAGAIN || zmq_errno() == EFSM)) {
                     free(line.buf);
                     return;
                 }
@@ -285,18 +325,20 @@ int main(void)
         chomp(line);
         if (strcmp(line, "GO") == 0)
             break;
-        int idx, port;
+        int idx, port = 0;
         char type[32], mech[32];
         if (sscanf(line, "CURVECLIENT %d", &port) == 1) {
             curve_client(port);
             continue;
         }
         long long max;
-        if (sscanf(line, "SOCK %d %31s %31s %lld", &idx, type, mech, &max) != 4) {
+        char flag[32] = "";
+        if (sscanf(line, "SOCK %d %31s %31s %lld %d %31s", &idx, type, mech, &max, &port, flag)
+            < 4) {
             fprintf(stderr, "peer: bad line \"%s\"\n", line);
             return 2;
         }
-        open_socket(idx, type, mech, max);
+        open_socket(idx, type, mech, max, port, strcmp(flag, "noreconnect") != 0);
     }
     printf("READY\n");
     fflush(stdout);
@@ -304,7 +346,7 @@ int main(void)
     /* Sockets, the ZAP handler, stdin. */
     zmq_pollitem_t items[MAX_SOCKETS + 2];
     for (int i = 0; i < n_socks; i++)
-        items[i] = (zmq_pollitem_t){socks[i], 0, ZMQ_POLLIN, 0};
+        items[i] = (zmq_pollitem_t){socks[i], 0, types[i] == ZMQ_PUSH ? 0 : ZMQ_POLLIN, 0};
     items[n_socks] = (zmq_pollitem_t){zap, 0, ZMQ_POLLIN, 0};
     items[n_socks + 1] = (zmq_pollitem_t){NULL, 0, ZMQ_POLLIN, 0};
     /* stdin is read with read(2) below, one byte at a time, so that no

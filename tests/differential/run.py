@@ -70,7 +70,11 @@ REFERENCE = REPO / "target" / "reference"
 KNOWN = HERE / "known-differences.txt"
 
 MIB = 1 << 20
-# name -> (socket type, mechanism, ZMQ_MAXMSGSIZE); see peer.c.
+# name -> (socket type, mechanism, ZMQ_MAXMSGSIZE); see peer.c. The binders
+# serve the driver's raw client; the `-client` sockets connect to the
+# driver's listener, which plays the server and accepts once (a socket that
+# reconnects after the case waits in the listener's backlog, unserved);
+# `-noreconnect` ones have ZMQ_RECONNECT_IVL -1.
 SOCKETS: dict[str, tuple[str, str, int]] = {
     "router": ("ROUTER", "NULL", MIB),
     "dealer": ("DEALER", "NULL", MIB),
@@ -84,7 +88,19 @@ SOCKETS: dict[str, tuple[str, str, int]] = {
     "router-curve": ("ROUTER", "CURVE", MIB),
     "router-max64": ("ROUTER", "NULL", 64),
     "pull-nolimit": ("PULL", "NULL", -1),
+    "dealer-client": ("DEALER", "NULL", MIB),
+    "req-client": ("REQ", "NULL", MIB),
+    "sub-client": ("SUB", "NULL", MIB),
+    "push-client": ("PUSH", "NULL", MIB),
+    "pair-client": ("PAIR", "NULL", MIB),
+    "dealer-plain-client": ("DEALER", "PLAIN", MIB),
+    "dealer-curve-client": ("DEALER", "CURVE", MIB),
+    "dealer-client-noreconnect": ("DEALER", "NULL", MIB),
 }
+
+
+def connects(name: str) -> bool:
+    return name.endswith("-client") or name.endswith("-client-noreconnect")
 MODES = ("close", "open")
 STEP_PAUSE = 0.15      # s between a stream's steps
 WINDOW = 0.5           # s to wait for the library after the last step
@@ -240,13 +256,16 @@ def load_known() -> list[tuple[str, str]]:
 class Peer:
     """A peer process with one bound socket per case."""
 
-    def __init__(self, exe: Path, cases: list[Case]):
+    def __init__(self, exe: Path, cases: list[Case], listen_ports: list[int]):
         self.proc = subprocess.Popen([str(exe)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, bufsize=1)
         lines = []
         for i, c in enumerate(cases):
             t, mech, maxmsg = SOCKETS[c.socket]
-            lines.append(f"SOCK {i} {t} {mech} {maxmsg}\n")
+            port = f" {listen_ports[i]}" if listen_ports[i] else ""
+            if c.socket.endswith("-noreconnect"):
+                port += " noreconnect"
+            lines.append(f"SOCK {i} {t} {mech} {maxmsg}{port}\n")
         self.proc.stdin.write("".join(lines) + "GO\n")
         self.proc.stdin.flush()
         self.ports: list[int] = [0] * len(cases)
@@ -274,8 +293,11 @@ class Peer:
             self.ports[int(idx)] = int(port)
 
     def dump(self) -> None:
-        self.proc.stdin.write("DUMP\n")
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write("DUMP\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            raise RuntimeError(f"peer died: {self.proc.stderr.read().strip()}") from None
         for line in self._lines("END"):
             _, idx, frames = line.split(" ", 2)
             self.messages[int(idx)].append(frames)
@@ -292,10 +314,16 @@ class Peer:
             self.proc.wait()
 
 
-class Conn:
-    """The raw client of one case on one library."""
+ACCEPT_TIMEOUT = 5.0   # s for a connecting socket to reach the driver
 
-    def __init__(self, case: Case, port: int, window: float):
+
+class Conn:
+    """The raw peer of one case on one library: a client that connects to
+    the bound socket's port, or a server that accepts the connecting
+    socket on `listener`."""
+
+    def __init__(self, case: Case, port: int, window: float,
+                 listener: socket.socket | None = None):
         self.case = case
         self.steps = list(case.stream.steps)
         self.window = window
@@ -307,12 +335,34 @@ class Conn:
         self.connected = False
         self.done = False
         self.registered = True
+        self.listener = listener
+        if listener is not None:
+            self.sock = listener
+            self.deadline = time.monotonic() + ACCEPT_TIMEOUT
+            return
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.sock.setblocking(False)
         rc = self.sock.connect_ex(("127.0.0.1", port))
         if rc not in (0, errno.EINPROGRESS):
             raise RuntimeError(f"connect to port {port}: {os.strerror(rc)}")
+
+    def accept(self, sel: selectors.BaseSelector, now: float) -> None:
+        """The connecting socket arrived: serve it the stream."""
+        try:
+            sock, _ = self.listener.accept()
+        except BlockingIOError:
+            return
+        sel.unregister(self.listener)
+        self.listener.close()
+        self.listener = None
+        self.sock = sock
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.setblocking(False)
+        sel.register(self.sock, selectors.EVENT_READ | selectors.EVENT_WRITE, self)
+        self.deadline = None
+        self.connected = True
+        self.start_step(now)
 
     def start_step(self, now: float) -> None:
         self.pending = self.steps.pop(0)
@@ -365,6 +415,10 @@ class Conn:
     def on_time(self, now: float) -> None:
         if self.done:
             return
+        if self.listener is not None:
+            if now >= self.deadline:
+                self.finish("never-connected")
+            return
         if self.next_step_at is not None and now >= self.next_step_at:
             self.next_step_at = None
             self.start_step(now)
@@ -376,25 +430,45 @@ class Conn:
         self.done = True
 
     def wants_write(self) -> bool:
-        return not self.connected or bool(self.pending)
+        return self.listener is None and (not self.connected or bool(self.pending))
+
+
+def listener() -> socket.socket:
+    lsn = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lsn.bind(("127.0.0.1", 0))
+    lsn.listen(1)
+    lsn.setblocking(False)
+    return lsn
 
 
 def run_batch(peers: dict[str, Path], cases: list[Case], window: float) -> dict[str, list[Outcome]]:
-    procs = {name: Peer(exe, cases) for name, exe in peers.items()}
+    # The listeners of connecting sockets exist before their peer starts.
+    listeners = {name: [listener() if connects(c.socket) else None for c in cases]
+                 for name in peers}
+    ports = {name: [lsn.getsockname()[1] if lsn else 0 for lsn in ls]
+             for name, ls in listeners.items()}
+    procs = {name: Peer(exe, cases, ports[name]) for name, exe in peers.items()}
     try:
         for p in procs.values():
             p.wait_ready()
-        conns = {name: [Conn(c, p.ports[i], window) for i, c in enumerate(cases)]
+        conns = {name: [Conn(c, p.ports[i], window, listeners[name][i])
+                        for i, c in enumerate(cases)]
                  for name, p in procs.items()}
         everyone = [c for cs in conns.values() for c in cs]
         sel = selectors.DefaultSelector()
         for c in everyone:
-            sel.register(c.sock, selectors.EVENT_READ | selectors.EVENT_WRITE, c)
+            events = selectors.EVENT_READ
+            if c.listener is None:
+                events |= selectors.EVENT_WRITE
+            sel.register(c.sock, events, c)
         live = len(everyone)
         while live:
             for key, ev in sel.select(timeout=0.01):
                 c = key.data
                 now = time.monotonic()
+                if c.listener is not None:
+                    c.accept(sel, now)
+                    continue
                 if ev & selectors.EVENT_WRITE and not c.done:
                     c.on_writable(now)
                 if ev & selectors.EVENT_READ and not c.done:
