@@ -369,7 +369,10 @@ def build() -> list[Stream]:
             steps = prefix + [tail] if isinstance(prefix, list) else prefix + tail
             add("garbage", f"{pname}-{i:02d}-{n}", steps, targets)
 
-    build_client_side(rnd, add)
+    # Each seeded group draws from its own generator, so that adding
+    # streams elsewhere leaves its streams (and their names) unchanged.
+    build_client_side(random.Random(SEED + 2), add)
+    rnd = random.Random(SEED + 1)
 
     # Seeded mutations of valid streams (bit flips, bytes set, inserted,
     # deleted, duplicated), each step mutated in place so pauses stay
