@@ -20,10 +20,16 @@
 //!
 //! # Where we differ from libzmq, on purpose
 //!
-//! - A SUBSCRIBE/CANCEL command from a ZMTP 3.1 peer reaches the session
-//!   as a message flagged `SUBSCRIBE`/`CANCEL` whose body is the topic
-//!   alone, without `COMMAND`: the inproc form our XPUB reads (libzmq
-//!   passes the whole command and XPUB strips the name).
+//! - A SUBSCRIBE/CANCEL command from a ZMTP 3.1 peer reaches an XPUB's or
+//!   PUB's session as a message flagged `SUBSCRIBE`/`CANCEL` whose body is
+//!   the topic alone, without `COMMAND`: the inproc form our XPUB reads
+//!   (libzmq passes the whole command and XPUB strips the name). Other
+//!   sockets get the whole command body, as libzmq delivers it.
+//! - A message that arrives in the same read as the peer's READY is taken;
+//!   libzmq drops the connection when its own READY was not written yet
+//!   (a race, see docs/reliability.md).
+//! - A peer's ERROR ends the handshake at once; libzmq waits for the
+//!   handshake timer when its own READY was not written yet.
 //! - No `CREDENTIAL` message is pushed before the first message: libzmq's
 //!   pipes drop it on read, and the user id reaches the application as the
 //!   `User-Id` property.
