@@ -418,6 +418,8 @@ def build_client_side(rnd: random.Random, add) -> None:
         add("client/plain", f"cut-{n:03d}", steps, ("dealer-plain-client",))
     plain_cases = {
         "error-400": [greeting(b"PLAIN"), command(b"ERROR", b"\x03400")],
+        # libzmq 4.3.5's own PLAIN ERROR: "\x05ERROR" in C is "^RROR".
+        "error-libzmq-form": [greeting(b"PLAIN"), frame(b"^RROR\x03400", command=True)],
         "error-after-welcome": [greeting(b"PLAIN"), welcome, command(b"ERROR", b"\x03500")],
         "error-empty": [greeting(b"PLAIN"), command(b"ERROR", b"\x00")],
         "error-malformed": [greeting(b"PLAIN"), command(b"ERROR", b"\x09x")],

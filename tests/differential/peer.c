@@ -10,6 +10,7 @@
  *                    READY
  *   driver -> peer:  DUMP   (after the driver saw every connection settle)
  *   peer -> driver:  MSG <idx> <frame>[.<frame>...]          (per message)
+ *                    EVT <idx> <event> <value>               (per event)
  *                    END
  * A frame is its bytes in hex, "-" when empty. TYPE is a zmq socket type
  * name; MECH is NULL, NULLZAP (NULL with a ZAP domain, so ZAP runs and
@@ -25,8 +26,11 @@
  * to 127.0.0.1:<port>: the driver records its greeting and HELLO for the
  * corpus (run.py --capture-curve-hello).
  *
- * Everything runs in one thread: zmq_poll over the sockets, the ZAP
- * handler and stdin. */
+ * Each socket's handshake events (SUCCEEDED, FAILED_NO_DETAIL, _PROTOCOL,
+ * _AUTH, with their values) come from a monitor, in order.
+ *
+ * Everything runs in one thread: zmq_poll over the sockets, their
+ * monitors, the ZAP handler and stdin. */
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
@@ -39,6 +43,9 @@
 #include <zmq.h>
 
 #define MAX_SOCKETS 600
+#define HANDSHAKE_EVENTS                                                                  \
+    (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL                 \
+     | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
 #define LINE_CAP 256
 
 /* The CURVE keys of libzmq's doc/zmq_curve.txt (the interop suite's). */
@@ -56,6 +63,8 @@ static void *ctx;
 static void *socks[MAX_SOCKETS];
 static int types[MAX_SOCKETS];
 static int n_socks;
+/* Each socket's monitor (a PAIR). */
+static void *monitors[MAX_SOCKETS];
 /* What each socket received, as the MSG lines, printed at DUMP. */
 static text_t logs[MAX_SOCKETS];
 
@@ -119,6 +128,49 @@ static void set_str(void *s, int option, const char *value)
         fail("zmq_setsockopt");
 }
 
+static void watch(int idx, void *s)
+{
+    char addr[64];
+    snprintf(addr, sizeof addr, "inproc://diff-monitor-%d", idx);
+    if (zmq_socket_monitor(s, addr, HANDSHAKE_EVENTS) != 0)
+        fail("zmq_socket_monitor");
+    void *m = zmq_socket(ctx, ZMQ_PAIR);
+    if (!m)
+        fail("zmq_socket (monitor)");
+    set_int(m, ZMQ_LINGER, 0);
+    if (zmq_connect(m, addr) != 0)
+        fail("connect the monitor");
+    monitors[idx] = m;
+}
+
+/* The events waiting on socket idx's monitor, into its log. */
+static void drain_events(int idx)
+{
+    for (;;) {
+        zmq_msg_t head, endpoint;
+        zmq_msg_init(&head);
+        if (zmq_msg_recv(&head, monitors[idx], ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&head);
+            if (zmq_errno() == EAGAIN)
+                return;
+            fail("monitor recv");
+        }
+        zmq_msg_init(&endpoint);
+        if (zmq_msg_recv(&endpoint, monitors[idx], 0) < 0)
+            fail("monitor recv");
+        const unsigned char *d = zmq_msg_data(&head);
+        uint16_t event;
+        uint32_t value;
+        memcpy(&event, d, 2);
+        memcpy(&value, d + 2, 4);
+        char line[64];
+        int n = snprintf(line, sizeof line, "EVT %d %u %u\n", idx, event, value);
+        append(&logs[idx], line, (size_t)n);
+        zmq_msg_close(&head);
+        zmq_msg_close(&endpoint);
+    }
+}
+
 /* A client: its credentials, a connect without reconnects, and a first
  * message queued where the type sends. */
 static void connect_socket(void *s, int type, const char *mech, int port, int reconnect)
@@ -163,6 +215,7 @@ static void open_socket(int idx, const char *type_name, const char *mech, long l
         fail("ZMQ_MAXMSGSIZE");
     if (type == ZMQ_SUB)
         set_str(s, ZMQ_SUBSCRIBE, "");
+    watch(idx, s);
     if (port) {
         connect_socket(s, type, mech, port, reconnect);
         printf("PORT %d %d\n", idx, port);
@@ -311,7 +364,7 @@ int main(void)
     }
     setvbuf(stdin, NULL, _IONBF, 0);
     ctx = zmq_ctx_new();
-    if (!ctx || zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, MAX_SOCKETS + 8) != 0)
+    if (!ctx || zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, 3 * MAX_SOCKETS + 8) != 0)
         fail("zmq_ctx_new");
     void *zap = zmq_socket(ctx, ZMQ_REP);
     if (!zap)
@@ -344,26 +397,33 @@ int main(void)
     fflush(stdout);
 
     /* Sockets, the ZAP handler, stdin. */
-    zmq_pollitem_t items[MAX_SOCKETS + 2];
-    for (int i = 0; i < n_socks; i++)
+    /* Sockets, their monitors, the ZAP handler, stdin. */
+    static zmq_pollitem_t items[2 * MAX_SOCKETS + 2];
+    for (int i = 0; i < n_socks; i++) {
         items[i] = (zmq_pollitem_t){socks[i], 0, types[i] == ZMQ_PUSH ? 0 : ZMQ_POLLIN, 0};
-    items[n_socks] = (zmq_pollitem_t){zap, 0, ZMQ_POLLIN, 0};
-    items[n_socks + 1] = (zmq_pollitem_t){NULL, 0, ZMQ_POLLIN, 0};
+        items[n_socks + i] = (zmq_pollitem_t){monitors[i], 0, ZMQ_POLLIN, 0};
+    }
+    const int zap_at = 2 * n_socks, stdin_at = zap_at + 1;
+    items[zap_at] = (zmq_pollitem_t){zap, 0, ZMQ_POLLIN, 0};
+    items[stdin_at] = (zmq_pollitem_t){NULL, 0, ZMQ_POLLIN, 0};
     /* stdin is read with read(2) below, one byte at a time, so that no
      * buffered line hides behind poll. */
     text_t cmd = {0};
     for (;;) {
-        if (zmq_poll(items, n_socks + 2, 1000) < 0) {
+        if (zmq_poll(items, stdin_at + 1, 1000) < 0) {
             if (zmq_errno() == EINTR)
                 continue;
             fail("zmq_poll");
         }
-        for (int i = 0; i < n_socks; i++)
+        for (int i = 0; i < n_socks; i++) {
             if (items[i].revents & ZMQ_POLLIN)
                 drain(i);
-        if (items[n_socks].revents & ZMQ_POLLIN)
+            if (items[n_socks + i].revents & ZMQ_POLLIN)
+                drain_events(i);
+        }
+        if (items[zap_at].revents & ZMQ_POLLIN)
             zap_answer(zap);
-        if (items[n_socks + 1].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) {
+        if (items[stdin_at].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) {
             char c;
             ssize_t r = read(0, &c, 1);
             if (r <= 0)
@@ -380,13 +440,17 @@ int main(void)
     /* Whatever is still queued counts too. */
     for (int i = 0; i < n_socks; i++) {
         drain(i);
+        drain_events(i);
         if (logs[i].len)
             fputs(logs[i].buf, stdout);
     }
     printf("END\n");
     fflush(stdout);
-    for (int i = 0; i < n_socks; i++)
+    for (int i = 0; i < n_socks; i++) {
+        zmq_socket_monitor(socks[i], NULL, 0);
+        zmq_close(monitors[i]);
         zmq_close(socks[i]);
+    }
     if (client)
         zmq_close(client);
     zmq_close(zap);

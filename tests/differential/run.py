@@ -171,10 +171,11 @@ class Outcome:
     closed: str = "open"            # "open", "eof" or "reset"
     reply: bytes = b""
     messages: list[str] = dataclasses.field(default_factory=list)
+    events: list[str] = dataclasses.field(default_factory=list)
 
     def key(self, case: Case) -> tuple:
         return (self.closed != "open", normalize_reply(self.reply, case),
-                tuple(normalize_message(m, case) for m in self.messages))
+                tuple(normalize_message(m, case) for m in self.messages), tuple(self.events))
 
 
 def same(case: Case, ours: Outcome, ref: Outcome) -> bool:
@@ -187,7 +188,7 @@ def same(case: Case, ours: Outcome, ref: Outcome) -> bool:
     a, b = ours.key(case), ref.key(case)
     if a == b:
         return True
-    if a[0] != b[0] or a[2] != b[2] or not a[0]:
+    if a[0] != b[0] or a[2:] != b[2:] or not a[0]:
         return False
     ra, rb = a[1].split(" "), b[1].split(" ")
     n = min(len(ra), len(rb))
@@ -228,6 +229,16 @@ def normalize_reply(reply: bytes, case: Case) -> str:
     return " ".join(out)
 
 
+# zmq.h's handshake events, as the monitor reports them.
+EVENTS = {0x1000: "SUCCEEDED", 0x0800: "FAILED_NO_DETAIL", 0x2000: "FAILED_PROTOCOL",
+          0x4000: "FAILED_AUTH"}
+
+
+def event_name(event: int, value: int) -> str:
+    name = EVENTS.get(event, f"{event:#x}")
+    return f"{name}:{value:#x}" if event == 0x2000 else f"{name}:{value}"
+
+
 def load_extra(dirs: list[Path]) -> list[corpus.Stream]:
     out = []
     for d in dirs:
@@ -262,10 +273,20 @@ def frames_after_ready(step: bytes) -> int:
     return after
 
 
+def ends_with_ready(c: Case) -> bool:
+    """The stream (a NULL handshake, any side) ends right after the READY
+    and the raw side then shuts down: mode close."""
+    data = c.stream.data
+    at = data.rfind(b"\x05READY")
+    return (c.mode == "close" and at >= 64 + 2 and data[12:16] == b"NULL"
+            and data[at - 2] & 4 and not data[at - 2] & 2 and at - 2 + 2 + data[at - 1] == len(data))
+
+
 # Known differences recognised by their stream rather than by name: a
 # pattern "@name" in known-differences.txt.
 PREDICATES = {
     "@pipelined": lambda c: frames_after_ready(c.stream.steps[0]) > 0,
+    "@ready-then-eof": ends_with_ready,
 }
 
 
@@ -299,6 +320,7 @@ class Peer:
         self.proc.stdin.flush()
         self.ports: list[int] = [0] * len(cases)
         self.messages: list[list[str]] = [[] for _ in cases]
+        self.events: list[list[str]] = [[] for _ in cases]
 
     def _lines(self, until: str):
         deadline = time.monotonic() + PEER_TIMEOUT
@@ -328,8 +350,12 @@ class Peer:
         except BrokenPipeError:
             raise RuntimeError(f"peer died: {self.proc.stderr.read().strip()}") from None
         for line in self._lines("END"):
-            _, idx, frames = line.split(" ", 2)
-            self.messages[int(idx)].append(frames)
+            kind, idx, rest = line.split(" ", 2)
+            if kind == "EVT":
+                event, value = rest.split()
+                self.events[int(idx)].append(event_name(int(event), int(value)))
+            else:
+                self.messages[int(idx)].append(rest)
         self.proc.stdin.close()
         try:
             self.proc.wait(timeout=PEER_TIMEOUT)
@@ -525,6 +551,7 @@ def run_batch(peers: dict[str, Path], cases: list[Case], window: float) -> dict[
             for i, c in enumerate(cs):
                 c.out.reply = bytes(c.reply)
                 c.out.messages = procs[name].messages[i]
+                c.out.events = procs[name].events[i]
                 c.sock.close()
             result[name] = [c.out for c in cs]
         return result
@@ -583,7 +610,7 @@ def capture_curve_hello(peers: dict[str, Path]) -> None:
 def describe(o: Outcome, case: Case) -> str:
     msgs = [normalize_message(m, case) for m in o.messages]
     return (f"closed={o.closed} reply={normalize_reply(o.reply, case) or '-'} "
-            f"messages={msgs}")
+            f"messages={msgs} events={o.events}")
 
 
 def main() -> int:
