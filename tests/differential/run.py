@@ -15,16 +15,20 @@ For every case (a stream, a socket configuration, a mode) the driver
    frame) and compares, per case:
    - the messages (a ROUTER's generated routing ids read as `<id>`),
    - whether the library closed the connection (EOF or reset),
-   - the bytes it wrote: exactly, except after a CURVE server's greeting,
-     where each frame counts by its command name and size (WELCOME and
-     READY carry random bytes).
-A differing case is run again alone with a longer window; only a
-difference that stays is reported (timing noise on a loaded machine is
-not a finding).
+   - the bytes it wrote: exactly, except after a CURVE peer's greeting,
+     where each frame counts by its command name and size (WELCOME, HELLO
+     and READY carry random bytes); when both closed, up to the shorter
+     reply (see same());
+   - the socket's handshake events, in order (a monitor per socket).
+Connecting sockets (the `-client` ones) are served by a listener of the
+driver instead. A differing case is run again alone with a longer
+window; only a difference that stays is reported (timing noise on a
+loaded machine is not a finding).
 
 The built-in corpus is tests/differential/corpus.py (handshakes cut at
 every byte, version fallbacks, bad mechanisms, MAXMSGSIZE, commands,
-seeded garbage, the input of issue 11). `--corpus DIR` (repeatable) adds
+seeded garbage and mutants, the server side for connecting sockets, the
+input of issue 11). `--corpus DIR` (repeatable) adds
 every file under DIR as one stream (a fuzzer's corpus directory), sent to
 the DEFAULT_SOCKETS of corpus.py.
 
