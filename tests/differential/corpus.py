@@ -21,6 +21,7 @@ Groups:
   commands    PING, PONG, SUBSCRIBE, CANCEL, ERROR, unknown and malformed
               commands before and after READY; malformed READY metadata.
   garbage     seeded random bytes after valid greetings and handshakes.
+  draft/T     SERVER, DISH, GATHER, CHANNEL: cuts and malformed messages.
   mutants     seeded mutations of valid NULL, PLAIN, ZMTP 2.0/1.0 streams.
   client/...  the other direction: what a server sends our connecting
               sockets (NULL, PLAIN and CURVE clients): cuts, ERRORs,
@@ -134,6 +135,15 @@ NULL_TARGETS: dict[str, tuple[bytes, bytes]] = {
     "pair": (b"PAIR", message(b"hello")),
 }
 NULL_SOCKETS = tuple(NULL_TARGETS)
+# Draft socket types: their peer's type and messages (a RADIO sends each
+# message as a group frame then the body; the DISH joined "news").
+DRAFT_TARGETS: dict[str, tuple[bytes, bytes]] = {
+    "server": (b"CLIENT", message(b"hello") + message(b"a", b"b")),
+    "dish": (b"RADIO", message(b"news", b"flash") + message(b"other", b"x")
+             + message(b"news", b"again")),
+    "gather": (b"SCATTER", message(b"hello")),
+    "channel": (b"CHANNEL", message(b"hello")),
+}
 # What a fuzz corpus file or random bytes go to.
 DEFAULT_SOCKETS = ("router", "dealer", "rep", "sub", "pull", "router-plain", "router-curve")
 
@@ -175,6 +185,23 @@ def build() -> list[Stream]:
     for target, (peer_type, msgs) in NULL_TARGETS.items():
         for n, steps in cuts([greeting() + ready(peer_type), msgs]):
             add(f"null/{target}", f"cut-{n:03d}", steps, (target,))
+    for target, (peer_type, msgs) in DRAFT_TARGETS.items():
+        for n, steps in cuts([greeting() + ready(peer_type), msgs]):
+            add(f"draft/{target}", f"cut-{n:03d}", steps, (target,))
+    for name, data in {
+        "server-multipart": message(b"a", b"b"),
+        "dish-group-without-more": message(b"news") + message(b"x"),
+        "dish-group-too-long": message(b"g" * 256, b"x"),
+        "dish-multipart-body": message(b"news", b"a", b"b"),
+        "dish-join": command(b"JOIN", b"news"),
+        "dish-ping": command(b"PING", b"\x00\x00") + message(b"news", b"x"),
+        "dish-command-more": frame(b"\x04news", more=True, command=True) + message(b"x"),
+        "gather-multipart": message(b"a", b"b"),
+        "channel-multipart": message(b"a", b"b"),
+    }.items():
+        target = name.split("-")[0]
+        add(f"draft/{target}", name, [greeting() + ready(DRAFT_TARGETS[target][0]), data],
+            (target,))
     # The ZAP-enabled NULL server asks the handler (which admits NULL).
     for n, steps in cuts([greeting() + ready(b"DEALER"), message(b"hi")]):
         add("null/router-zap", f"cut-{n:03d}", steps, ("router-zap",))
@@ -403,6 +430,7 @@ CLIENT_TARGETS: dict[str, tuple[bytes, bytes]] = {
     "sub-client": (b"PUB", message(b"news")),
     "push-client": (b"PULL", message(b"x")),
     "pair-client": (b"PAIR", message(b"hello")),
+    "client-client": (b"SERVER", message(b"r1") + message(b"a", b"b")),
 }
 
 

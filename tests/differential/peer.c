@@ -20,7 +20,9 @@
  * `noreconnect`) and sends "hello" at once if its type sends. A ZAP handler
  * in the same poll loop admits PLAIN admin/secret and the CURVE client key
  * below, and every NULL peer. REP answers each request with "R", so its
- * reply is part of what the driver reads back.
+ * reply is part of what the driver reads back. A DISH's message gets its
+ * group as a first token "g=<hex>" (a SERVER's routing id is generated,
+ * so not shown).
  *
  * `CURVECLIENT <port>` (before GO) instead connects a CURVE client DEALER
  * to 127.0.0.1:<port>: the driver records its greeting and HELLO for the
@@ -31,6 +33,9 @@
  *
  * Everything runs in one thread: zmq_poll over the sockets, their
  * monitors, the ZAP handler and stdin. */
+/* SERVER, CLIENT, DISH, GATHER, SCATTER, CHANNEL: both libraries are
+ * built with the draft API. */
+#define ZMQ_BUILD_DRAFT_API
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
@@ -108,7 +113,9 @@ static int type_of(const char *name)
     } names[] = {{"PAIR", ZMQ_PAIR},     {"PUB", ZMQ_PUB},       {"SUB", ZMQ_SUB},
                  {"REQ", ZMQ_REQ},       {"REP", ZMQ_REP},       {"DEALER", ZMQ_DEALER},
                  {"ROUTER", ZMQ_ROUTER}, {"PULL", ZMQ_PULL},     {"PUSH", ZMQ_PUSH},
-                 {"XPUB", ZMQ_XPUB},     {"XSUB", ZMQ_XSUB}};
+                 {"XPUB", ZMQ_XPUB},     {"XSUB", ZMQ_XSUB},     {"SERVER", ZMQ_SERVER},
+                 {"CLIENT", ZMQ_CLIENT}, {"DISH", ZMQ_DISH},     {"GATHER", ZMQ_GATHER},
+                 {"SCATTER", ZMQ_SCATTER}, {"CHANNEL", ZMQ_CHANNEL}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(name, names[i].name) == 0)
             return names[i].type;
@@ -192,7 +199,8 @@ static void connect_socket(void *s, int type, const char *mech, int port, int re
     snprintf(endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", port);
     if (zmq_connect(s, endpoint) != 0)
         fail("zmq_connect");
-    if (type == ZMQ_DEALER || type == ZMQ_REQ || type == ZMQ_PUSH || type == ZMQ_PAIR)
+    if (type == ZMQ_DEALER || type == ZMQ_REQ || type == ZMQ_PUSH || type == ZMQ_PAIR
+        || type == ZMQ_CLIENT || type == ZMQ_SCATTER || type == ZMQ_CHANNEL)
         if (zmq_send(s, "hello", 5, ZMQ_DONTWAIT) != 5)
             fail("send hello");
 }
@@ -215,6 +223,8 @@ static void open_socket(int idx, const char *type_name, const char *mech, long l
         fail("ZMQ_MAXMSGSIZE");
     if (type == ZMQ_SUB)
         set_str(s, ZMQ_SUBSCRIBE, "");
+    if (type == ZMQ_DISH && zmq_join(s, "news") != 0)
+        fail("zmq_join");
     watch(idx, s);
     if (port) {
         connect_socket(s, type, mech, port, reconnect);
@@ -249,10 +259,18 @@ static void open_socket(int idx, const char *type_name, const char *mech, long l
 }
 
 /* Receives every message waiting on socket idx into its log. */
+/* Sockets zmq_poll cannot take (libzmq refuses thread-safe ones there);
+ * the loop tries them every 10 ms instead. */
+static int thread_safe(int type)
+{
+    return type == ZMQ_SERVER || type == ZMQ_CLIENT || type == ZMQ_DISH || type == ZMQ_GATHER
+           || type == ZMQ_SCATTER || type == ZMQ_CHANNEL;
+}
+
 static void drain(int idx)
 {
     void *s = socks[idx];
-    if (types[idx] == ZMQ_PUSH)
+    if (types[idx] == ZMQ_PUSH || types[idx] == ZMQ_SCATTER)
         return; /* cannot receive */
     for (;;) {
         text_t line = {0};
@@ -271,6 +289,12 @@ static void drain(int idx)
                     return;
                 }
                 fail("zmq_msg_recv");
+            }
+            if (frames == 0 && types[idx] == ZMQ_DISH) {
+                const char *g = zmq_msg_group(&m);
+                append(&line, "g=", 2);
+                append_hex(&line, (const unsigned char *)g, strlen(g));
+                append(&line, ".", 1);
             }
             if (frames++)
                 append(&line, ".", 1);
@@ -400,7 +424,10 @@ int main(void)
     /* Sockets, their monitors, the ZAP handler, stdin. */
     static zmq_pollitem_t items[2 * MAX_SOCKETS + 2];
     for (int i = 0; i < n_socks; i++) {
-        items[i] = (zmq_pollitem_t){socks[i], 0, types[i] == ZMQ_PUSH ? 0 : ZMQ_POLLIN, 0};
+        /* A socket zmq_poll must not see holds its place with its
+         * monitor, asking for nothing. */
+        int polled = types[i] != ZMQ_PUSH && !thread_safe(types[i]);
+        items[i] = (zmq_pollitem_t){polled ? socks[i] : monitors[i], 0, polled ? ZMQ_POLLIN : 0, 0};
         items[n_socks + i] = (zmq_pollitem_t){monitors[i], 0, ZMQ_POLLIN, 0};
     }
     const int zap_at = 2 * n_socks, stdin_at = zap_at + 1;
@@ -410,13 +437,16 @@ int main(void)
      * buffered line hides behind poll. */
     text_t cmd = {0};
     for (;;) {
-        if (zmq_poll(items, stdin_at + 1, 1000) < 0) {
+        int any_thread_safe = 0;
+        for (int i = 0; i < n_socks; i++)
+            any_thread_safe |= thread_safe(types[i]);
+        if (zmq_poll(items, stdin_at + 1, any_thread_safe ? 10 : 1000) < 0) {
             if (zmq_errno() == EINTR)
                 continue;
             fail("zmq_poll");
         }
         for (int i = 0; i < n_socks; i++) {
-            if (items[i].revents & ZMQ_POLLIN)
+            if ((items[i].revents & ZMQ_POLLIN) || thread_safe(types[i]))
                 drain(i);
             if (items[n_socks + i].revents & ZMQ_POLLIN)
                 drain_events(i);

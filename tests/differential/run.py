@@ -100,6 +100,12 @@ SOCKETS: dict[str, tuple[str, str, int]] = {
     "dealer-plain-client": ("DEALER", "PLAIN", MIB),
     "dealer-curve-client": ("DEALER", "CURVE", MIB),
     "dealer-client-noreconnect": ("DEALER", "NULL", MIB),
+    # Draft types (both libraries are built with them).
+    "server": ("SERVER", "NULL", MIB),
+    "dish": ("DISH", "NULL", MIB),
+    "gather": ("GATHER", "NULL", MIB),
+    "channel": ("CHANNEL", "NULL", MIB),
+    "client-client": ("CLIENT", "NULL", MIB),
 }
 
 
