@@ -249,12 +249,16 @@ def event_name(event: int, value: int) -> str:
     return f"{name}:{value:#x}" if event == 0x2000 else f"{name}:{value}"
 
 
-def load_extra(dirs: list[Path]) -> list[corpus.Stream]:
+def load_extra(dirs: list[Path], limit: int) -> list[corpus.Stream]:
     out = []
     for d in dirs:
         if not d.is_dir():
             setup_error(f"--corpus {d}: not a directory")
-        for p in sorted(x for x in d.rglob("*") if x.is_file()):
+        files = sorted(x for x in d.rglob("*") if x.is_file())
+        if limit and len(files) > limit:
+            # An even spread over the sorted names: the same files each run.
+            files = [files[i * len(files) // limit] for i in range(limit)]
+        for p in files:
             data = p.read_bytes()
             out.append(corpus.Stream(f"extra/{d.name}", str(p.relative_to(d)), (data,),
                                      corpus.DEFAULT_SOCKETS))
@@ -634,6 +638,8 @@ def main() -> int:
     ap.add_argument("--only", action="append", default=[],
                     help="run only cases whose id matches this glob (repeatable)")
     ap.add_argument("--no-builtin", action="store_true", help="only the --corpus streams")
+    ap.add_argument("--corpus-limit", type=int, default=0, metavar="N",
+                    help="at most N files of each --corpus directory (an even spread)")
     ap.add_argument("--lock", type=Path, help="flock this file while compiling")
     ap.add_argument("--batch", type=int, default=BATCH)
     ap.add_argument("--window", type=float, default=WINDOW)
@@ -644,7 +650,7 @@ def main() -> int:
     args = ap.parse_args()
 
     streams = [] if args.no_builtin else corpus.build()
-    streams += load_extra(args.corpus)
+    streams += load_extra(args.corpus, args.corpus_limit)
     cases = [Case(s, sock, mode) for s in streams for sock in s.sockets for mode in MODES]
     if args.only:
         cases = [c for c in cases if any(fnmatch.fnmatchcase(c.id, g) for g in args.only)]
