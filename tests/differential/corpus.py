@@ -205,6 +205,10 @@ def build() -> list[Stream]:
     # The ZAP-enabled NULL server asks the handler (which admits NULL).
     for n, steps in cuts([greeting() + ready(b"DEALER"), message(b"hi")]):
         add("null/router-zap", f"cut-{n:03d}", steps, ("router-zap",))
+    # ... and one whose handler refuses (400: ERROR, no messages).
+    for n, steps in cuts([greeting() + ready(b"DEALER"), message(b"hi")]):
+        if n >= 64:
+            add("null/router-zap-deny", f"cut-{n:03d}", steps, ("router-zap-deny",))
     add("null/router", "identity", [greeting() + ready(b"DEALER", b"peer-1"), message(b"m")],
         ("router",))
     add("null/router", "identity-empty", [greeting() + ready(b"DEALER", b""), message(b"m")],

@@ -14,7 +14,8 @@
  *                    END
  * A frame is its bytes in hex, "-" when empty. TYPE is a zmq socket type
  * name; MECH is NULL, NULLZAP (NULL with a ZAP domain, so ZAP runs and
- * legacy peers are refused), PLAIN (server) or CURVE (server). With a port
+ * legacy peers are refused), NULLDENY (the same with the domain "deny",
+ * which the handler refuses), PLAIN (server) or CURVE (server). With a port
  * the socket connects to the driver's listener there instead (a client:
  * PLAIN and CURVE with the client's credentials; ZMQ_RECONNECT_IVL -1 with
  * `noreconnect`) and sends "hello" at once if its type sends. A ZAP handler
@@ -235,6 +236,8 @@ static void open_socket(int idx, const char *type_name, const char *mech, long l
     }
     if (strcmp(mech, "NULLZAP") == 0) {
         set_str(s, ZMQ_ZAP_DOMAIN, "diff");
+    } else if (strcmp(mech, "NULLDENY") == 0) {
+        set_str(s, ZMQ_ZAP_DOMAIN, "deny");
     } else if (strcmp(mech, "PLAIN") == 0) {
         set_int(s, ZMQ_PLAIN_SERVER, 1);
         set_str(s, ZMQ_ZAP_DOMAIN, "diff");
@@ -311,7 +314,7 @@ static void drain(int idx)
 }
 
 /* One ZAP request: 200 for PLAIN admin/secret, the known CURVE client key
- * and NULL, else 400. */
+ * and NULL, 400 for anything else and for the domain "deny". */
 static void zap_answer(void *handler)
 {
     zmq_msg_t f[8];
@@ -328,7 +331,10 @@ static void zap_answer(void *handler)
             zmq_msg_close(&m);
     }
     int ok = 0;
-    if (n >= 7) {
+    /* version, request id, domain, address, identity, mechanism,
+     * credentials (none for NULL) */
+    int denied = n >= 3 && zmq_msg_size(&f[2]) == 4 && memcmp(zmq_msg_data(&f[2]), "deny", 4) == 0;
+    if (n >= 6 && !denied) {
         const char *mech = zmq_msg_data(&f[5]);
         size_t mech_len = zmq_msg_size(&f[5]);
         if (mech_len == 4 && memcmp(mech, "NULL", 4) == 0)

@@ -88,6 +88,7 @@ SOCKETS: dict[str, tuple[str, str, int]] = {
     "pull": ("PULL", "NULL", MIB),
     "pair": ("PAIR", "NULL", MIB),
     "router-zap": ("ROUTER", "NULLZAP", MIB),
+    "router-zap-deny": ("ROUTER", "NULLDENY", MIB),
     "router-plain": ("ROUTER", "PLAIN", MIB),
     "router-curve": ("ROUTER", "CURVE", MIB),
     "router-max64": ("ROUTER", "NULL", 64),
@@ -672,11 +673,13 @@ def main() -> int:
     t0 = time.monotonic()
     results = run_all(peers, cases, args.window, args.batch, args.verbose)
     differing = [c for c in cases if not same(c, results[c]["ours"], results[c]["ref"])]
-    flaky = []
+    flaky: list[Case] = []
+    first: dict[Case, dict[str, Outcome]] = {}
     if differing:
         # Again, with more time: a difference must be reproducible.
         again = run_all(peers, differing, RETRY_WINDOW, args.batch, args.verbose)
         flaky = [c for c in differing if same(c, again[c]["ours"], again[c]["ref"])]
+        first = {c: results[c] for c in flaky}
         for c in differing:
             results[c] = again[c]
         differing = [c for c in differing if c not in flaky]
@@ -706,7 +709,9 @@ def main() -> int:
         for c in by_prefix:
             print(f"note: {c.id}: the replies agree up to where one connection ended")
         for c in flaky:
-            print(f"note: {c.id} differed once, then not (timing)")
+            print(f"note: {c.id} differed once, then not (timing); the first time:")
+            for name in ("ours", "ref"):
+                print(f"    {name:4} {describe(first[c][name], c)}")
     sockets = sorted({c.socket for c in cases})
     streams = {c.stream.id for c in cases}
     identical = len(cases) - len(differing)
