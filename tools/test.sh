@@ -28,5 +28,6 @@ tools/build-reference-libzmq.sh
 tools/reference-tables.sh --check
 tools/build-reference-libzmq.sh --tls
 python3 tests/interop/run.py --no-reference-build
+python3 tests/differential/test_run.py -q
 python3 tests/differential/run.py
 tests/pyzmq/run.sh

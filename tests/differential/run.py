@@ -201,10 +201,14 @@ def same(case: Case, ours: Outcome, ref: Outcome) -> bool:
         return True
     if a[0] != b[0] or a[2:] != b[2:] or not a[0]:
         return False
-    ra, rb = a[1].split(" "), b[1].split(" ")
-    n = min(len(ra), len(rb))
-    return ra[:n - 1] == rb[:n - 1] and (ra[n - 1].startswith(rb[n - 1])
-                                         or rb[n - 1].startswith(ra[n - 1]))
+    ra, rb = a[1].split(" | "), b[1].split(" | ")
+    if (len(ra), len(ra[-1])) > (len(rb), len(rb[-1])):
+        ra, rb = rb, ra
+    # The shorter reply's last token may be cut: raw bytes a prefix of the
+    # other's, or the start of a frame ("<partial N>").
+    last = len(ra) - 1
+    return ra[:last] == rb[:last] and (rb[last].startswith(ra[last])
+                                       or ra[last].startswith("<partial"))
 
 
 def normalize_message(line: str, case: Case) -> str:
@@ -237,7 +241,7 @@ def normalize_reply(reply: bytes, case: Case) -> str:
         else:
             out.append(f"<{rest[0]:02x} {name.decode(errors='replace')} {size}>")
         rest = rest[head + size:]
-    return " ".join(out)
+    return " | ".join(out)
 
 
 # zmq.h's handshake events, as the monitor reports them.
