@@ -39,6 +39,17 @@ import random
 import struct
 from pathlib import Path
 
+import curvezmq
+
+# The interop suite's test keys (libzmq's doc/zmq_curve.txt); peer.c's too.
+SERVER_PUBLIC = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"
+CLIENT_PUBLIC = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"
+CLIENT_SECRET = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs"
+CURVE_VARIANTS = ("ok", "message-multipart", "message-command", "message-subscribe",
+                  "message-replayed-nonce", "message-tampered", "message-short",
+                  "vouch-wrong-ephemeral", "vouch-wrong-server", "unknown-client", "bad-cookie",
+                  "initiate-wrong-type", "initiate-bad-metadata", "initiate-replayed-nonce")
+
 SEED = 20261203
 
 
@@ -48,6 +59,9 @@ class Stream:
     name: str
     steps: tuple[bytes, ...]
     sockets: tuple[str, ...]
+    # For a step the server's answer decides (CURVE's INITIATE): called as
+    # dynamic(i, reply so far) when step i > 0 is due; None sends nothing.
+    dynamic: object = None
 
     @property
     def data(self) -> bytes:
@@ -265,6 +279,14 @@ def build() -> list[Stream]:
         ("router-curve",))
     add("curve", "hello-then-garbage", CURVE_HELLO + bytes(rnd.randrange(256) for _ in range(64)),
         ("router-curve",))
+    # Whole CURVE handshakes: INITIATE from the server's WELCOME, then
+    # MESSAGEs, each variant with one fault.
+    keys = (curvezmq.z85_decode(SERVER_PUBLIC), curvezmq.z85_decode(CLIENT_PUBLIC),
+            curvezmq.z85_decode(CLIENT_SECRET))
+    for i, variant in enumerate(CURVE_VARIANTS):
+        client = curvezmq.Client(*keys, bytes([i + 1]) * 32, variant)
+        steps = (greeting(b"CURVE") + client.hello(), b"", b"")
+        out.append(Stream("curve", f"session-{variant}", steps, ("router-curve",), client.step))
 
     # Version fallbacks: ZMTP 1.0 unversioned (an empty routing-id frame,
     # then frames: length including the flags byte, flags), versioned 1.0

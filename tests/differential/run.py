@@ -440,6 +440,9 @@ class Conn:
 
     def start_step(self, now: float) -> None:
         self.pending = self.steps.pop(0)
+        index = len(self.case.stream.steps) - len(self.steps) - 1
+        if self.case.stream.dynamic is not None and index > 0:
+            self.pending = self.case.stream.dynamic(index, bytes(self.reply)) or b""
         self.flush(now)
 
     def flush(self, now: float) -> None:
