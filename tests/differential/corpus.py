@@ -312,6 +312,11 @@ def build() -> list[Stream]:
         + message(b"hello"),
         "v3.0": [greeting(minor=0) + ready(b"DEALER"), message(b"hello")],
         "v3.0-subscribe-message": [greeting(minor=0) + ready(b"SUB"), message(b"\x01top")],
+        "v3.0-subscribe-command": [greeting(minor=0) + ready(b"SUB"),
+                                   command(b"SUBSCRIBE", b"top") + message(b"\x00top")],
+        "v2-subscribe": v2_greeting(1, 2) + message(b"") + message(b"\x01top")
+        + message(b"\x00top") + message(b"\x02odd"),
+        "v1-subscribe": b"\x01\x00" + b"\x05\x00\x01top" + b"\x05\x00\x00top",
         "v3.2": [greeting(minor=2) + ready(b"DEALER"), message(b"hello")],
         "v4.0": [greeting(major=4, minor=0) + ready(b"DEALER"), message(b"hello")],
         "revision-2": [v2_sig + b"\x02\x01" + b"NULL".ljust(20, b"\0") + bytes(32)
