@@ -60,6 +60,42 @@ impl<T> CRet for *const T {
     const FAILURE: *const T = ptr::null();
 }
 
+impl CRet for () {
+    const FAILURE: () = ();
+}
+
+/// The errno of a call whose body panicked. A panic is a bug of ours that
+/// may have left the object half-changed; libzmq answers `EFAULT` for an
+/// object it cannot use, and callers already treat it as "this handle is
+/// broken" rather than retrying with other arguments, as they might after
+/// `EINVAL`.
+pub(crate) const PANIC_ERRNO: Error = Error::EFAULT;
+
+/// The panic boundary every export runs its body in: a panic in the engine
+/// becomes the failure value of the signature with `errno` [`PANIC_ERRNO`]
+/// instead of unwinding into C (which Rust turns into an abort of the
+/// whole process). A panic leaves no lock of ours held: a poisoned mutex
+/// is taken over by the next call, which finds what state the panic left.
+///
+/// Not on a hot path's cost: `catch_unwind` is free until a panic happens
+/// (only landing pads, no setup per call).
+pub(crate) fn guard<T: CRet>(body: impl FnOnce() -> T) -> T {
+    let run = || {
+        #[cfg(test)]
+        tests::maybe_forced_panic();
+        body()
+    };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+        Ok(v) => v,
+        Err(payload) => {
+            // Dropping the payload runs foreign Drop code: keep even a
+            // panic there on this side of the boundary.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(payload)));
+            fail(PANIC_ERRNO)
+        }
+    }
+}
+
 /// Report `e` in `errno` and return the failure value of `T`.
 pub(crate) fn fail<T: CRet>(e: Error) -> T {
     set_errno(e.errno());
@@ -193,8 +229,71 @@ impl<T> Tagged<T> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Set by [`panic_in_next_export`]; the next export this thread
+        /// calls panics inside its boundary.
+        static FORCE_PANIC: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// The next export called on this thread panics inside its boundary,
+    /// as an engine bug would.
+    pub(crate) fn panic_in_next_export() {
+        FORCE_PANIC.with(|f| f.set(true));
+    }
+
+    pub(super) fn maybe_forced_panic() {
+        if FORCE_PANIC.with(|f| f.replace(false)) {
+            panic!("forced by a test");
+        }
+    }
+
+    #[test]
+    fn a_panic_in_the_boundary_is_the_failure_value_and_efault() {
+        set_errno(0);
+        assert_eq!(guard(|| -> c_int { panic!("bug") }), -1);
+        assert_eq!(errno(), libc::EFAULT);
+        assert!(guard(|| -> *mut c_void { panic!("bug") }).is_null());
+        assert_eq!(guard(|| -> usize { panic!("bug") }), 0);
+        guard::<()>(|| panic!("bug in a void export"));
+        assert_eq!(guard(|| 7 as c_int), 7);
+    }
+
+    #[test]
+    fn an_export_that_panics_returns_minus_one_and_efault_to_its_c_caller() {
+        use crate::capi::{ctx, socket};
+        // Called as C calls them: through `extern "C"` function pointers.
+        let send: unsafe extern "C" fn(*mut c_void, *const c_void, usize, c_int) -> c_int =
+            socket::zmq_send;
+        let version: unsafe extern "C" fn(*mut c_int, *mut c_int, *mut c_int) =
+            crate::capi::util::zmq_version;
+        // SAFETY: a context and a PAIR socket used by this thread only,
+        // closed and terminated at the end; buffers outlive the calls.
+        unsafe {
+            let c = ctx::zmq_ctx_new();
+            let s = socket::zmq_socket(c, 0);
+            assert!(!s.is_null());
+            assert_eq!(socket::zmq_bind(s, c"inproc://panic-boundary".as_ptr()), 0);
+            panic_in_next_export();
+            set_errno(0);
+            assert_eq!(send(s, b"x".as_ptr().cast(), 1, 0), -1);
+            assert_eq!(errno(), libc::EFAULT);
+            // The process is still here, and so is the library: the next
+            // call on the same socket works.
+            assert_eq!(send(s, b"x".as_ptr().cast(), 1, 1), -1);
+            assert_eq!(errno(), libc::EAGAIN);
+            // A void export swallows the panic and returns.
+            let (mut a, mut b, mut d) = (0, 0, 0);
+            panic_in_next_export();
+            version(&mut a, &mut b, &mut d);
+            assert_eq!(errno(), libc::EFAULT);
+            assert_eq!(socket::zmq_close(s), 0);
+            assert_eq!(ctx::zmq_ctx_term(c), 0);
+        }
+    }
 
     #[test]
     fn errors_set_the_c_errno_and_return_the_failure_value() {

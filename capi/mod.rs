@@ -26,8 +26,11 @@
 //! - Exports the engine does not provide yet call `ffi::not_yet()`:
 //!   `ENOTSUP` and the failure value. Their bodies are the engine team's
 //!   to fill in.
-//! - A caller's mistake is an errno, never a panic. A panic cannot unwind
-//!   out of an `extern "C"` function: it aborts, like libzmq's `zmq_assert`.
+//! - Every export's body runs inside `ffi::guard`, the panic boundary: a
+//!   caller's mistake is an errno, never a panic, and a panic that still
+//!   happens (a bug of ours) returns the failure value with `errno`
+//!   `EFAULT` instead of unwinding into C, where it would abort the
+//!   process. `tests/layers.rs` checks that no export is left out.
 //!   Every `unsafe` block says why it is sound in a `// SAFETY:` comment;
 //!   the exports' own safety contract is their upstream man page, hence no
 //!   per-function `# Safety` sections.

@@ -4,7 +4,7 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
-use super::ffi::{opt_cstr, ret_zero};
+use super::ffi::{guard, opt_cstr, ret_zero};
 use super::handles;
 use crate::socket::types;
 use crate::{Error, Result};
@@ -38,11 +38,13 @@ pub unsafe extern "C" fn zmq_socket_monitor(
     addr_: *const c_char,
     events_: c_int,
 ) -> c_int {
-    // C converts the int mask to uint64_t sign-extending, so a negative
-    // mask has bits above 16 and version 1 refuses it, as in libzmq.
-    let events = events_ as i64 as u64;
-    // SAFETY: forwarded.
-    ret_zero(unsafe { monitor(s_, addr_, events, 1, types::PAIR) })
+    guard(|| {
+        // C converts the int mask to uint64_t sign-extending, so a negative
+        // mask has bits above 16 and version 1 refuses it, as in libzmq.
+        let events = events_ as i64 as u64;
+        // SAFETY: forwarded.
+        ret_zero(unsafe { monitor(s_, addr_, events, 1, types::PAIR) })
+    })
 }
 
 /// Monitor with a chosen event format version and socket type (DRAFT, zmq_socket_monitor_versioned(3)).
@@ -55,14 +57,18 @@ pub unsafe extern "C" fn zmq_socket_monitor_versioned(
     event_version_: c_int,
     type_: c_int,
 ) -> c_int {
-    // SAFETY: forwarded.
-    ret_zero(unsafe { monitor(s_, addr_, events_, event_version_, type_) })
+    guard(|| {
+        // SAFETY: forwarded.
+        ret_zero(unsafe { monitor(s_, addr_, events_, event_version_, type_) })
+    })
 }
 
 /// Ask for a ZMQ_EVENT_PIPES_STATS event per pipe (DRAFT, zmq_socket_monitor_pipes_stats(3)).
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_socket_monitor_pipes_stats(s: *mut c_void) -> c_int {
-    // SAFETY: the handle is validated (NULL gives ENOTSOCK, as libzmq).
-    ret_zero(unsafe { handles::with_socket(s, |sock| sock.monitor_pipes_stats()) })
+    guard(|| {
+        // SAFETY: the handle is validated (NULL gives ENOTSOCK, as libzmq).
+        ret_zero(unsafe { handles::with_socket(s, |sock| sock.monitor_pipes_stats()) })
+    })
 }

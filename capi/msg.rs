@@ -3,7 +3,7 @@
 
 use std::ffi::{c_char, c_int, c_void, CStr};
 
-use super::ffi::{ret_int, set_errno};
+use super::ffi::{guard, ret_int, set_errno};
 use super::handles::text;
 use super::types::{zmq_free_fn, zmq_msg_t};
 use crate::msg::Msg;
@@ -47,16 +47,20 @@ unsafe fn valid<'a>(msg_: *const zmq_msg_t) -> Result<&'a mut Msg> {
 /// `msg_` points to storage for a `zmq_msg_t`.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_init(msg_: *mut zmq_msg_t) -> c_int {
-    // SAFETY: same contract.
-    unsafe { init(msg_, Ok(Msg::new())) }
+    guard(|| {
+        // SAFETY: same contract.
+        unsafe { init(msg_, Ok(Msg::new())) }
+    })
 }
 
 /// # Safety
 /// `msg_` points to storage for a `zmq_msg_t`.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_init_size(msg_: *mut zmq_msg_t, size_: usize) -> c_int {
-    // SAFETY: same contract.
-    unsafe { init(msg_, Msg::with_size(size_)) }
+    guard(|| {
+        // SAFETY: same contract.
+        unsafe { init(msg_, Msg::with_size(size_)) }
+    })
 }
 
 /// # Safety
@@ -68,10 +72,12 @@ pub unsafe extern "C" fn zmq_msg_init_buffer(
     buf_: *const c_void,
     size_: usize,
 ) -> c_int {
-    // SAFETY: the buffer is the caller's promise.
-    let m = unsafe { super::handles::bytes(buf_, size_) }.map(Msg::from_slice);
-    // SAFETY: same contract.
-    unsafe { init(msg_, m) }
+    guard(|| {
+        // SAFETY: the buffer is the caller's promise.
+        let m = unsafe { super::handles::bytes(buf_, size_) }.map(Msg::from_slice);
+        // SAFETY: same contract.
+        unsafe { init(msg_, m) }
+    })
 }
 
 /// # Safety
@@ -85,103 +91,119 @@ pub unsafe extern "C" fn zmq_msg_init_data(
     ffn_: zmq_free_fn,
     hint_: *mut c_void,
 ) -> c_int {
-    if data_.is_null() && size_ > 0 {
-        set_errno(libc::EFAULT);
-        return -1;
-    }
-    // SAFETY: the buffer's lifetime and ffn_'s thread-safety are the
-    // caller's promise, as in libzmq.
-    let m = unsafe { Msg::from_raw_parts(data_ as *mut u8, size_, ffn_, hint_) };
-    // SAFETY: same contract.
-    unsafe { init(msg_, m) }
+    guard(|| {
+        if data_.is_null() && size_ > 0 {
+            set_errno(libc::EFAULT);
+            return -1;
+        }
+        // SAFETY: the buffer's lifetime and ffn_'s thread-safety are the
+        // caller's promise, as in libzmq.
+        let m = unsafe { Msg::from_raw_parts(data_ as *mut u8, size_, ffn_, hint_) };
+        // SAFETY: same contract.
+        unsafe { init(msg_, m) }
+    })
 }
 
 /// # Safety
 /// `msg_` an initialised message.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_close(msg_: *mut zmq_msg_t) -> c_int {
-    // SAFETY: validated; replacing drops the old value exactly once.
-    ret_int(unsafe { valid(msg_) }.map(|m| {
-        *m = Msg::invalid();
-        0
-    }))
+    guard(|| {
+        // SAFETY: validated; replacing drops the old value exactly once.
+        ret_int(unsafe { valid(msg_) }.map(|m| {
+            *m = Msg::invalid();
+            0
+        }))
+    })
 }
 
 /// # Safety
 /// Both initialised messages.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_move(dest_: *mut zmq_msg_t, src_: *mut zmq_msg_t) -> c_int {
-    // SAFETY: both validated.
-    ret_int(unsafe { valid(src_) }.and_then(|s| {
-        let d = unsafe { valid(dest_) }?;
-        if !std::ptr::eq(d, s) {
-            *d = s.take();
-        }
-        Ok(0)
-    }))
+    guard(|| {
+        // SAFETY: both validated.
+        ret_int(unsafe { valid(src_) }.and_then(|s| {
+            let d = unsafe { valid(dest_) }?;
+            if !std::ptr::eq(d, s) {
+                *d = s.take();
+            }
+            Ok(0)
+        }))
+    })
 }
 
 /// # Safety
 /// Both initialised messages.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_copy(dest_: *mut zmq_msg_t, src_: *mut zmq_msg_t) -> c_int {
-    // SAFETY: both validated.
-    ret_int(unsafe { valid(src_) }.and_then(|s| {
-        let d = unsafe { valid(dest_) }?;
-        if !std::ptr::eq(d, s) {
-            *d = s.share();
-        }
-        Ok(0)
-    }))
+    guard(|| {
+        // SAFETY: both validated.
+        ret_int(unsafe { valid(src_) }.and_then(|s| {
+            let d = unsafe { valid(dest_) }?;
+            if !std::ptr::eq(d, s) {
+                *d = s.share();
+            }
+            Ok(0)
+        }))
+    })
 }
 
 /// # Safety
 /// `msg_` an initialised message.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_data(msg_: *mut zmq_msg_t) -> *mut c_void {
-    // SAFETY: validated.
-    match unsafe { valid(msg_) } {
-        Ok(m) => m.data_ptr() as *mut c_void,
-        Err(e) => {
-            set_errno(e.errno());
-            std::ptr::null_mut()
+    guard(|| {
+        // SAFETY: validated.
+        match unsafe { valid(msg_) } {
+            Ok(m) => m.data_ptr() as *mut c_void,
+            Err(e) => {
+                set_errno(e.errno());
+                std::ptr::null_mut()
+            }
         }
-    }
+    })
 }
 
 /// # Safety
 /// `msg_` an initialised message.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_size(msg_: *const zmq_msg_t) -> usize {
-    // SAFETY: validated.
-    unsafe { valid(msg_) }.map(|m| m.size()).unwrap_or(0)
+    guard(|| {
+        // SAFETY: validated.
+        unsafe { valid(msg_) }.map(|m| m.size()).unwrap_or(0)
+    })
 }
 
 /// # Safety
 /// `msg_` an initialised message.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_more(msg_: *const zmq_msg_t) -> c_int {
-    // SAFETY: same contract.
-    unsafe { zmq_msg_get(msg_, ZMQ_MORE) }
+    guard(|| {
+        // SAFETY: same contract.
+        unsafe { zmq_msg_get(msg_, ZMQ_MORE) }
+    })
 }
 
 /// # Safety
 /// `msg_` an initialised message.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_get(msg_: *const zmq_msg_t, property_: c_int) -> c_int {
-    // SAFETY: validated.
-    ret_int(unsafe { valid(msg_) }.and_then(|m| {
-        match property_ {
-            ZMQ_MORE => Ok(m.has_more() as c_int),
-            ZMQ_SHARED => Ok(m.is_shared() as c_int),
-            ZMQ_SRCFD => m
-                .metadata()
-                .and_then(|md| md.get("__fd"))
-                .and_then(|v| v.to_str().ok()?.parse().ok())
-                .ok_or(Error::EINVAL),
-            _ => Err(Error::EINVAL),
-        }
-    }))
+    guard(|| {
+        // SAFETY: validated.
+        ret_int(unsafe { valid(msg_) }.and_then(|m| {
+            match property_ {
+                ZMQ_MORE => Ok(m.has_more() as c_int),
+                ZMQ_SHARED => Ok(m.is_shared() as c_int),
+                ZMQ_SRCFD => m
+                    .metadata()
+                    .and_then(|md| md.get("__fd"))
+                    .and_then(|v| v.to_str().ok()?.parse().ok())
+                    .ok_or(Error::EINVAL),
+                _ => Err(Error::EINVAL),
+            }
+        }))
+    })
 }
 
 /// No property_ can be set (as in libzmq): always `EINVAL`.
@@ -194,9 +216,11 @@ pub unsafe extern "C" fn zmq_msg_set(
     property_: c_int,
     optval_: c_int,
 ) -> c_int {
-    let _ = (msg_, property_, optval_);
-    set_errno(libc::EINVAL);
-    -1
+    guard(|| {
+        let _ = (msg_, property_, optval_);
+        set_errno(libc::EINVAL);
+        -1
+    })
 }
 
 /// # Safety
@@ -206,21 +230,23 @@ pub unsafe extern "C" fn zmq_msg_gets(
     msg_: *const zmq_msg_t,
     property_: *const c_char,
 ) -> *const c_char {
-    // SAFETY: validated; the returned string lives as long as the message.
-    let r = unsafe { valid(msg_) }.and_then(|m| {
-        let name = unsafe { text(property_) }?;
-        m.metadata()
-            .and_then(|md| md.get(name))
-            .map(CStr::as_ptr)
-            .ok_or(Error::EINVAL)
-    });
-    match r {
-        Ok(p) => p,
-        Err(e) => {
-            set_errno(e.errno());
-            std::ptr::null()
+    guard(|| {
+        // SAFETY: validated; the returned string lives as long as the message.
+        let r = unsafe { valid(msg_) }.and_then(|m| {
+            let name = unsafe { text(property_) }?;
+            m.metadata()
+                .and_then(|md| md.get(name))
+                .map(CStr::as_ptr)
+                .ok_or(Error::EINVAL)
+        });
+        match r {
+            Ok(p) => p,
+            Err(e) => {
+                set_errno(e.errno());
+                std::ptr::null()
+            }
         }
-    }
+    })
 }
 
 /// # Safety
@@ -228,8 +254,10 @@ pub unsafe extern "C" fn zmq_msg_gets(
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_set_routing_id(msg: *mut zmq_msg_t, routing_id: u32) -> c_int {
-    // SAFETY: validated.
-    ret_int(unsafe { valid(msg) }.and_then(|m| m.set_routing_id(routing_id).map(|_| 0)))
+    guard(|| {
+        // SAFETY: validated.
+        ret_int(unsafe { valid(msg) }.and_then(|m| m.set_routing_id(routing_id).map(|_| 0)))
+    })
 }
 
 /// # Safety
@@ -237,8 +265,10 @@ pub unsafe extern "C" fn zmq_msg_set_routing_id(msg: *mut zmq_msg_t, routing_id:
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_routing_id(msg: *mut zmq_msg_t) -> u32 {
-    // SAFETY: validated.
-    unsafe { valid(msg) }.map(|m| m.routing_id()).unwrap_or(0)
+    guard(|| {
+        // SAFETY: validated.
+        unsafe { valid(msg) }.map(|m| m.routing_id()).unwrap_or(0)
+    })
 }
 
 /// # Safety
@@ -246,14 +276,16 @@ pub unsafe extern "C" fn zmq_msg_routing_id(msg: *mut zmq_msg_t) -> u32 {
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_set_group(msg: *mut zmq_msg_t, group: *const c_char) -> c_int {
-    // SAFETY: validated; the string is the caller's promise.
-    ret_int(unsafe { valid(msg) }.and_then(|m| {
-        if group.is_null() {
-            return Err(Error::EINVAL);
-        }
-        let g = unsafe { CStr::from_ptr(group) };
-        m.set_group(g.to_bytes()).map(|_| 0)
-    }))
+    guard(|| {
+        // SAFETY: validated; the string is the caller's promise.
+        ret_int(unsafe { valid(msg) }.and_then(|m| {
+            if group.is_null() {
+                return Err(Error::EINVAL);
+            }
+            let g = unsafe { CStr::from_ptr(group) };
+            m.set_group(g.to_bytes()).map(|_| 0)
+        }))
+    })
 }
 
 /// # Safety
@@ -261,12 +293,14 @@ pub unsafe extern "C" fn zmq_msg_set_group(msg: *mut zmq_msg_t, group: *const c_
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_group(msg: *mut zmq_msg_t) -> *const c_char {
-    // SAFETY: validated; the name lives as long as the message.
-    match unsafe { valid(msg) } {
-        Ok(m) => m.group().as_ptr(),
-        Err(e) => {
-            set_errno(e.errno());
-            std::ptr::null()
+    guard(|| {
+        // SAFETY: validated; the name lives as long as the message.
+        match unsafe { valid(msg) } {
+            Ok(m) => m.group().as_ptr(),
+            Err(e) => {
+                set_errno(e.errno());
+                std::ptr::null()
+            }
         }
-    }
+    })
 }

@@ -2,7 +2,7 @@
 
 use std::ffi::{c_int, c_long};
 
-use super::ffi::ret_int;
+use super::ffi::{guard, ret_int};
 use super::handles;
 use super::types::zmq_pollitem_t;
 use crate::poll::{fd_revents, poll_loop, sleep_for, Watch};
@@ -58,8 +58,10 @@ pub unsafe extern "C" fn zmq_poll(
     nitems_: c_int,
     timeout_: c_long,
 ) -> c_int {
-    // SAFETY: same contract.
-    ret_int(unsafe { poll_items(items_, nitems_, timeout_, None) })
+    guard(|| {
+        // SAFETY: same contract.
+        ret_int(unsafe { poll_items(items_, nitems_, timeout_, None) })
+    })
 }
 
 /// # Safety
@@ -72,8 +74,10 @@ pub unsafe extern "C" fn zmq_ppoll(
     timeout_: c_long,
     sigmask_: *const libc::sigset_t,
 ) -> c_int {
-    // SAFETY: the mask is the caller's promise.
-    let mask = unsafe { sigmask_.as_ref() };
-    // SAFETY: same contract.
-    ret_int(unsafe { poll_items(items_, nitems_, timeout_, mask) })
+    guard(|| {
+        // SAFETY: the mask is the caller's promise.
+        let mask = unsafe { sigmask_.as_ref() };
+        // SAFETY: same contract.
+        ret_int(unsafe { poll_items(items_, nitems_, timeout_, mask) })
+    })
 }

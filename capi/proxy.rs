@@ -5,7 +5,7 @@
 use std::ffi::{c_int, c_void};
 use std::ptr;
 
-use super::ffi::ret_zero;
+use super::ffi::{guard, ret_zero};
 use super::handles;
 use crate::proxy::{proxy_steerable, Roles};
 use crate::socket::Socket;
@@ -60,8 +60,10 @@ pub unsafe extern "C" fn zmq_proxy(
     backend_: *mut c_void,
     capture_: *mut c_void,
 ) -> c_int {
-    // SAFETY: the caller's handles, validated inside.
-    ret_zero(unsafe { run(frontend_, backend_, capture_, ptr::null_mut()) })
+    guard(|| {
+        // SAFETY: the caller's handles, validated inside.
+        ret_zero(unsafe { run(frontend_, backend_, capture_, ptr::null_mut()) })
+    })
 }
 
 /// `zmq_proxy` driven by PAUSE/RESUME/TERMINATE/STATISTICS commands (zmq_proxy_steerable(3)).
@@ -72,8 +74,10 @@ pub unsafe extern "C" fn zmq_proxy_steerable(
     capture_: *mut c_void,
     control_: *mut c_void,
 ) -> c_int {
-    // SAFETY: the caller's handles, validated inside.
-    ret_zero(unsafe { run(frontend_, backend_, capture_, control_) })
+    guard(|| {
+        // SAFETY: the caller's handles, validated inside.
+        ret_zero(unsafe { run(frontend_, backend_, capture_, control_) })
+    })
 }
 
 /// Legacy `zmq_proxy` without capture; `type_` is ignored (zmq_device(3)).
@@ -83,7 +87,9 @@ pub unsafe extern "C" fn zmq_device(
     frontend_: *mut c_void,
     backend_: *mut c_void,
 ) -> c_int {
-    let _ = type_;
-    // SAFETY: same contract as zmq_proxy, with no capture socket.
-    unsafe { zmq_proxy(frontend_, backend_, ptr::null_mut()) }
+    guard(|| {
+        let _ = type_;
+        // SAFETY: same contract as zmq_proxy, with no capture socket.
+        unsafe { zmq_proxy(frontend_, backend_, ptr::null_mut()) }
+    })
 }

@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
-use super::ffi::{cstr, ret_int, set_errno};
+use super::ffi::{cstr, guard, ret_int, set_errno};
 use super::handles;
 use super::handles::{bytes, text};
 use super::types::zmq_msg_t;
@@ -28,23 +28,27 @@ unsafe fn changing<T>(s_: *mut c_void, f: impl FnOnce(&mut Socket) -> Result<T>)
 /// `context` must be NULL or a live context handle.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_socket(context_: *mut c_void, type_: c_int) -> *mut c_void {
-    // SAFETY: the handle is validated before use.
-    let r = unsafe { handles::ctx(context_) }.and_then(|ctx| Socket::new(ctx, type_));
-    match r {
-        Ok(s_) => handles::new_socket(s_),
-        Err(e) => {
-            set_errno(e.errno());
-            std::ptr::null_mut()
+    guard(|| {
+        // SAFETY: the handle is validated before use.
+        let r = unsafe { handles::ctx(context_) }.and_then(|ctx| Socket::new(ctx, type_));
+        match r {
+            Ok(s_) => handles::new_socket(s_),
+            Err(e) => {
+                set_errno(e.errno());
+                std::ptr::null_mut()
+            }
         }
-    }
+    })
 }
 
 /// # Safety
 /// `s_` must be NULL or a live socket handle; it is freed.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_close(s_: *mut c_void) -> c_int {
-    // SAFETY: validated inside.
-    ret_int(unsafe { handles::close_socket(s_) }.map(|_| 0))
+    guard(|| {
+        // SAFETY: validated inside.
+        ret_int(unsafe { handles::close_socket(s_) }.map(|_| 0))
+    })
 }
 
 /// # Safety
@@ -56,15 +60,17 @@ pub unsafe extern "C" fn zmq_setsockopt(
     optval_: *const c_void,
     optvallen_: usize,
 ) -> c_int {
-    // SAFETY: handle validated; the buffer is the caller's_ promise.
-    ret_int(unsafe {
-        changing(s_, |sock| {
-            let value = if optval_.is_null() && optvallen_ == 0 {
-                None
-            } else {
-                Some(bytes(optval_, optvallen_)?)
-            };
-            sock.set_option_raw(option_, value).map(|_| 0)
+    guard(|| {
+        // SAFETY: handle validated; the buffer is the caller's_ promise.
+        ret_int(unsafe {
+            changing(s_, |sock| {
+                let value = if optval_.is_null() && optvallen_ == 0 {
+                    None
+                } else {
+                    Some(bytes(optval_, optvallen_)?)
+                };
+                sock.set_option_raw(option_, value).map(|_| 0)
+            })
         })
     })
 }
@@ -78,20 +84,22 @@ pub unsafe extern "C" fn zmq_getsockopt(
     optval_: *mut c_void,
     optvallen_: *mut usize,
 ) -> c_int {
-    // SAFETY: handle validated; the buffer is the caller's_ promise.
-    ret_int(unsafe {
-        handles::with_socket(s_, |sock| {
-            if optvallen_.is_null() || (optval_.is_null() && *optvallen_ > 0) {
-                return Err(Error::EFAULT);
-            }
-            let out: &mut [u8] = if *optvallen_ == 0 {
-                &mut []
-            } else {
-                std::slice::from_raw_parts_mut(optval_ as *mut u8, *optvallen_)
-            };
-            let n = sock.get_option(option_, out)?;
-            *optvallen_ = n;
-            Ok(0)
+    guard(|| {
+        // SAFETY: handle validated; the buffer is the caller's_ promise.
+        ret_int(unsafe {
+            handles::with_socket(s_, |sock| {
+                if optvallen_.is_null() || (optval_.is_null() && *optvallen_ > 0) {
+                    return Err(Error::EFAULT);
+                }
+                let out: &mut [u8] = if *optvallen_ == 0 {
+                    &mut []
+                } else {
+                    std::slice::from_raw_parts_mut(optval_ as *mut u8, *optvallen_)
+                };
+                let n = sock.get_option(option_, out)?;
+                *optvallen_ = n;
+                Ok(0)
+            })
         })
     })
 }
@@ -100,32 +108,40 @@ pub unsafe extern "C" fn zmq_getsockopt(
 /// `s_` must be NULL or a live socket handle; `addr_` NULL or a C string.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_bind(s_: *mut c_void, addr_: *const c_char) -> c_int {
-    // SAFETY: handle validated; the string is the caller's_ promise.
-    ret_int(unsafe { changing(s_, |sock| sock.bind(text(addr_)?).map(|_| 0)) })
+    guard(|| {
+        // SAFETY: handle validated; the string is the caller's_ promise.
+        ret_int(unsafe { changing(s_, |sock| sock.bind(text(addr_)?).map(|_| 0)) })
+    })
 }
 
 /// # Safety
 /// `s_` must be NULL or a live socket handle; `addr_` NULL or a C string.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_connect(s_: *mut c_void, addr_: *const c_char) -> c_int {
-    // SAFETY: handle validated; the string is the caller's_ promise.
-    ret_int(unsafe { changing(s_, |sock| sock.connect(text(addr_)?).map(|_| 0)) })
+    guard(|| {
+        // SAFETY: handle validated; the string is the caller's_ promise.
+        ret_int(unsafe { changing(s_, |sock| sock.connect(text(addr_)?).map(|_| 0)) })
+    })
 }
 
 /// # Safety
 /// `s_` must be NULL or a live socket handle; `addr_` NULL or a C string.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_unbind(s_: *mut c_void, addr_: *const c_char) -> c_int {
-    // SAFETY: handle validated; the string is the caller's_ promise.
-    ret_int(unsafe { changing(s_, |sock| sock.unbind(text(addr_)?).map(|_| 0)) })
+    guard(|| {
+        // SAFETY: handle validated; the string is the caller's_ promise.
+        ret_int(unsafe { changing(s_, |sock| sock.unbind(text(addr_)?).map(|_| 0)) })
+    })
 }
 
 /// # Safety
 /// `s_` must be NULL or a live socket handle; `addr_` NULL or a C string.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_disconnect(s_: *mut c_void, addr_: *const c_char) -> c_int {
-    // SAFETY: handle validated; the string is the caller's_ promise.
-    ret_int(unsafe { changing(s_, |sock| sock.disconnect(text(addr_)?).map(|_| 0)) })
+    guard(|| {
+        // SAFETY: handle validated; the string is the caller's_ promise.
+        ret_int(unsafe { changing(s_, |sock| sock.disconnect(text(addr_)?).map(|_| 0)) })
+    })
 }
 
 /// Sends a message the socket takes over on success; a blocking send on
@@ -196,8 +212,10 @@ pub unsafe extern "C" fn zmq_send(
     len_: usize,
     flags_: c_int,
 ) -> c_int {
-    // SAFETY: handle validated; the buffer is the caller's_ promise.
-    ret_int(unsafe { send_built(s_, flags_, || Ok(Msg::from_slice(bytes(buf_, len_)?))) })
+    guard(|| {
+        // SAFETY: handle validated; the buffer is the caller's_ promise.
+        ret_int(unsafe { send_built(s_, flags_, || Ok(Msg::from_slice(bytes(buf_, len_)?))) })
+    })
 }
 
 /// # Safety
@@ -210,13 +228,15 @@ pub unsafe extern "C" fn zmq_send_const(
     len_: usize,
     flags_: c_int,
 ) -> c_int {
-    // SAFETY: handle validated; constness of the buffer is the contract.
-    ret_int(unsafe {
-        send_built(s_, flags_, || {
-            if buf_.is_null() && len_ > 0 {
-                return Err(Error::EFAULT);
-            }
-            Msg::from_raw_parts(buf_ as *mut u8, len_, None, std::ptr::null_mut())
+    guard(|| {
+        // SAFETY: handle validated; constness of the buffer is the contract.
+        ret_int(unsafe {
+            send_built(s_, flags_, || {
+                if buf_.is_null() && len_ > 0 {
+                    return Err(Error::EFAULT);
+                }
+                Msg::from_raw_parts(buf_ as *mut u8, len_, None, std::ptr::null_mut())
+            })
         })
     })
 }
@@ -230,19 +250,21 @@ pub unsafe extern "C" fn zmq_recv(
     len_: usize,
     flags_: c_int,
 ) -> c_int {
-    // SAFETY: handle validated; the buffer is the caller's_ promise.
-    ret_int(unsafe { recv_msg(s_, flags_, || Ok(())) }.and_then(|msg_| {
-        // An oversized message is truncated; the full size is returned.
-        let n = msg_.size().min(len_);
-        if n > 0 {
-            if buf_.is_null() {
-                return Err(Error::EFAULT);
+    guard(|| {
+        // SAFETY: handle validated; the buffer is the caller's_ promise.
+        ret_int(unsafe { recv_msg(s_, flags_, || Ok(())) }.and_then(|msg_| {
+            // An oversized message is truncated; the full size is returned.
+            let n = msg_.size().min(len_);
+            if n > 0 {
+                if buf_.is_null() {
+                    return Err(Error::EFAULT);
+                }
+                // SAFETY: `buf_` is writable for `len_ >= n` bytes (caller).
+                unsafe { std::ptr::copy_nonoverlapping(msg_.data_ptr(), buf_ as *mut u8, n) };
             }
-            // SAFETY: `buf_` is writable for `len_ >= n` bytes (caller).
-            unsafe { std::ptr::copy_nonoverlapping(msg_.data_ptr(), buf_ as *mut u8, n) };
-        }
-        Ok(clipped(msg_.size()))
-    }))
+            Ok(clipped(msg_.size()))
+        }))
+    })
 }
 
 /// # Safety
@@ -268,16 +290,18 @@ pub unsafe extern "C" fn zmq_msg_send(
     s_: *mut c_void,
     flags_: c_int,
 ) -> c_int {
-    // SAFETY: both pointers validated as far as possible; the message is
-    // checked after the handle, as in libzmq.
-    ret_int(unsafe {
-        let mut size = 0;
-        handles::blocking_call(s_, |sock, call| {
-            let m = msg_ref(msg_)?;
-            size = m.size();
-            sock.send_in(call, m, flags_)
+    guard(|| {
+        // SAFETY: both pointers validated as far as possible; the message is
+        // checked after the handle, as in libzmq.
+        ret_int(unsafe {
+            let mut size = 0;
+            handles::blocking_call(s_, |sock, call| {
+                let m = msg_ref(msg_)?;
+                size = m.size();
+                sock.send_in(call, m, flags_)
+            })
+            .map(|()| clipped(size))
         })
-        .map(|()| clipped(size))
     })
 }
 
@@ -289,13 +313,15 @@ pub unsafe extern "C" fn zmq_msg_recv(
     s_: *mut c_void,
     flags_: c_int,
 ) -> c_int {
-    // SAFETY: both pointers validated as far as possible.
-    ret_int(unsafe {
-        recv_msg(s_, flags_, || msg_ref(msg_).map(|_| ())).and_then(|m| {
-            let slot = msg_ref(msg_)?;
-            let n = clipped(m.size());
-            *slot = m;
-            Ok(n)
+    guard(|| {
+        // SAFETY: both pointers validated as far as possible.
+        ret_int(unsafe {
+            recv_msg(s_, flags_, || msg_ref(msg_).map(|_| ())).and_then(|m| {
+                let slot = msg_ref(msg_)?;
+                let n = clipped(m.size());
+                *slot = m;
+                Ok(n)
+            })
         })
     })
 }
@@ -308,8 +334,10 @@ pub unsafe extern "C" fn zmq_sendmsg(
     msg_: *mut zmq_msg_t,
     flags_: c_int,
 ) -> c_int {
-    // SAFETY: same contract.
-    unsafe { zmq_msg_send(msg_, s_, flags_) }
+    guard(|| {
+        // SAFETY: same contract.
+        unsafe { zmq_msg_send(msg_, s_, flags_) }
+    })
 }
 
 /// # Safety
@@ -320,8 +348,10 @@ pub unsafe extern "C" fn zmq_recvmsg(
     msg_: *mut zmq_msg_t,
     flags_: c_int,
 ) -> c_int {
-    // SAFETY: same contract.
-    unsafe { zmq_msg_recv(msg_, s_, flags_) }
+    guard(|| {
+        // SAFETY: same contract.
+        unsafe { zmq_msg_recv(msg_, s_, flags_) }
+    })
 }
 
 /// Sends `count_` buffers as one multipart message (the caller passes
@@ -336,23 +366,25 @@ pub unsafe extern "C" fn zmq_sendiov(
     count_: usize,
     flags_: c_int,
 ) -> c_int {
-    // SAFETY: handle validated; the iovecs are the caller's_ promise.
-    ret_int(unsafe {
-        handles::check_socket(s_).and_then(|()| {
-            if count_ == 0 || iov_.is_null() {
-                return Err(Error::EINVAL);
-            }
-            let parts = std::slice::from_raw_parts(iov_, count_);
-            let mut total = 0;
-            for (i, part) in parts.iter().enumerate() {
-                let mut f = flags_;
-                if i == count_ - 1 {
-                    f &= !crate::socket::SNDMORE;
+    guard(|| {
+        // SAFETY: handle validated; the iovecs are the caller's_ promise.
+        ret_int(unsafe {
+            handles::check_socket(s_).and_then(|()| {
+                if count_ == 0 || iov_.is_null() {
+                    return Err(Error::EINVAL);
                 }
-                let mut msg_ = Msg::from_slice(bytes(part.iov_base, part.iov_len)?);
-                total = send_msg(s_, &mut msg_, f)?;
-            }
-            Ok(total)
+                let parts = std::slice::from_raw_parts(iov_, count_);
+                let mut total = 0;
+                for (i, part) in parts.iter().enumerate() {
+                    let mut f = flags_;
+                    if i == count_ - 1 {
+                        f &= !crate::socket::SNDMORE;
+                    }
+                    let mut msg_ = Msg::from_slice(bytes(part.iov_base, part.iov_len)?);
+                    total = send_msg(s_, &mut msg_, f)?;
+                }
+                Ok(total)
+            })
         })
     })
 }
@@ -368,33 +400,35 @@ pub unsafe extern "C" fn zmq_recviov(
     count_: *mut usize,
     flags_: c_int,
 ) -> c_int {
-    // SAFETY: handle validated; the iovecs are the caller's_ promise.
-    ret_int(unsafe {
-        handles::check_socket(s_).and_then(|()| {
-            if count_.is_null() || *count_ == 0 || iov_.is_null() {
-                return Err(Error::EINVAL);
-            }
-            let max = *count_;
-            *count_ = 0;
-            let parts = std::slice::from_raw_parts_mut(iov_, max);
-            let mut nread = 0;
-            for part in parts.iter_mut() {
-                let msg_ = recv_msg(s_, flags_, || Ok(()))?;
-                let n = msg_.size();
-                let buf_ = libc::malloc(n.max(1)) as *mut u8;
-                if buf_.is_null() {
-                    return Err(Error::ENOMEM);
+    guard(|| {
+        // SAFETY: handle validated; the iovecs are the caller's_ promise.
+        ret_int(unsafe {
+            handles::check_socket(s_).and_then(|()| {
+                if count_.is_null() || *count_ == 0 || iov_.is_null() {
+                    return Err(Error::EINVAL);
                 }
-                std::ptr::copy_nonoverlapping(msg_.data_ptr(), buf_, n);
-                part.iov_base = buf_ as *mut c_void;
-                part.iov_len = n;
-                *count_ += 1;
-                nread += 1;
-                if !msg_.has_more() {
-                    break;
+                let max = *count_;
+                *count_ = 0;
+                let parts = std::slice::from_raw_parts_mut(iov_, max);
+                let mut nread = 0;
+                for part in parts.iter_mut() {
+                    let msg_ = recv_msg(s_, flags_, || Ok(()))?;
+                    let n = msg_.size();
+                    let buf_ = libc::malloc(n.max(1)) as *mut u8;
+                    if buf_.is_null() {
+                        return Err(Error::ENOMEM);
+                    }
+                    std::ptr::copy_nonoverlapping(msg_.data_ptr(), buf_, n);
+                    part.iov_base = buf_ as *mut c_void;
+                    part.iov_len = n;
+                    *count_ += 1;
+                    nread += 1;
+                    if !msg_.has_more() {
+                        break;
+                    }
                 }
-            }
-            Ok(nread)
+                Ok(nread)
+            })
         })
     })
 }
@@ -404,8 +438,10 @@ pub unsafe extern "C" fn zmq_recviov(
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int {
-    // SAFETY: handle validated; the string is the caller's promise.
-    ret_int(unsafe { changing(s, |sock| sock.join(cstr(group)?.to_bytes()).map(|_| 0)) })
+    guard(|| {
+        // SAFETY: handle validated; the string is the caller's promise.
+        ret_int(unsafe { changing(s, |sock| sock.join(cstr(group)?.to_bytes()).map(|_| 0)) })
+    })
 }
 
 /// # Safety
@@ -413,8 +449,10 @@ pub unsafe extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_int {
-    // SAFETY: handle validated; the string is the caller's promise.
-    ret_int(unsafe { changing(s, |sock| sock.leave(cstr(group)?.to_bytes()).map(|_| 0)) })
+    guard(|| {
+        // SAFETY: handle validated; the string is the caller's promise.
+        ret_int(unsafe { changing(s, |sock| sock.leave(cstr(group)?.to_bytes()).map(|_| 0)) })
+    })
 }
 
 /// Connects a PEER socket and returns the new peer's routing id; 0 with
@@ -425,15 +463,17 @@ pub unsafe extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_in
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub unsafe extern "C" fn zmq_connect_peer(s_: *mut c_void, addr_: *const c_char) -> u32 {
-    // SAFETY: handle validated; the string is the caller's promise.
-    let r = unsafe { changing(s_, |sock| sock.connect_peer(text(addr_)?)) };
-    match r {
-        Ok(id) => id,
-        Err(e) => {
-            set_errno(e.errno());
-            0
+    guard(|| {
+        // SAFETY: handle validated; the string is the caller's promise.
+        let r = unsafe { changing(s_, |sock| sock.connect_peer(text(addr_)?)) };
+        match r {
+            Ok(id) => id,
+            Err(e) => {
+                set_errno(e.errno());
+                0
+            }
         }
-    }
+    })
 }
 
 /// `zmq_socket_get_peer_state` (draft): `ZMQ_POLLOUT` if the ROUTER peer
@@ -450,11 +490,13 @@ pub unsafe extern "C" fn zmq_socket_get_peer_state(
     routing_id: *const c_void,
     routing_id_size: usize,
 ) -> c_int {
-    // SAFETY: handle validated; the id buffer is the caller's promise.
-    ret_int(unsafe {
-        handles::with_socket(socket, |sock| {
-            let id = bytes(routing_id, routing_id_size)?;
-            sock.peer_state(id).map(c_int::from)
+    guard(|| {
+        // SAFETY: handle validated; the id buffer is the caller's promise.
+        ret_int(unsafe {
+            handles::with_socket(socket, |sock| {
+                let id = bytes(routing_id, routing_id_size)?;
+                sock.peer_state(id).map(c_int::from)
+            })
         })
     })
 }

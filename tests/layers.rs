@@ -186,3 +186,54 @@ fn the_library_prints_only_when_it_aborts() {
     assert_eq!(print_macros("eprintln!(\"x\")"), ["eprintln!"]);
     assert!(print_macros("let my_print = 1;").is_empty());
 }
+
+/// The bodies of the `extern "C"` functions of one capi file that do not
+/// start with `guard(`, by name.
+fn unguarded_exports(code: &str) -> Vec<String> {
+    let mut missing = Vec::new();
+    for (at, _) in code.match_indices("extern \"C\" fn ") {
+        let line_start = code[..at].rfind('\n').map_or(0, |i| i + 1);
+        if !code[line_start..at].trim_start().starts_with("pub") {
+            continue; // a function pointer type, not an export
+        }
+        let rest = &code[at + "extern \"C\" fn ".len()..];
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        // The body opens at the first `{` after the parameter list.
+        let params_end = rest.find(')').unwrap_or(0);
+        let Some(open) = rest[params_end..].find('{') else {
+            continue;
+        };
+        let body = rest[params_end + open + 1..].trim_start();
+        if !body.starts_with("guard(") {
+            missing.push(name);
+        }
+    }
+    missing
+}
+
+#[test]
+fn every_export_runs_inside_the_panic_boundary() {
+    let mut files = Vec::new();
+    rust_files(Path::new("capi"), &mut files);
+    let mut missing = Vec::new();
+    let mut exports = 0;
+    for f in files.iter().filter(|f| !is_test_file(f)) {
+        let code = non_test_code(&fs::read_to_string(f).unwrap());
+        exports += code.matches("pub unsafe extern \"C\" fn ").count();
+        exports += code.matches("pub extern \"C\" fn ").count();
+        for name in unguarded_exports(&code) {
+            missing.push(format!("{}: {name}", f.display()));
+        }
+    }
+    assert!(exports > 90, "exports not found ({exports})");
+    assert!(
+        missing.is_empty(),
+        "exports whose body is not `guard(|| ...)` (capi/ffi.rs):\n{}",
+        missing.join("\n")
+    );
+    let sample = "#[no_mangle]\npub unsafe extern \"C\" fn zmq_x(a: c_int) -> c_int {\n    a\n}\n";
+    assert_eq!(unguarded_exports(sample), ["zmq_x"]);
+}

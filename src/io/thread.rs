@@ -1,6 +1,7 @@
 //! One io thread: the event loop, its objects and their timers.
 
 use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -88,8 +89,13 @@ pub struct IoThread {
 
 impl IoThread {
     pub fn start(name: String) -> Result<IoThread> {
+        IoThread::start_on(name, Poll::new()?)
+    }
+
+    /// [`IoThread::start`] on a given poll instance (tests break its
+    /// descriptor).
+    fn start_on(name: String, poll: Poll) -> Result<IoThread> {
         let mailbox = Arc::new(IoMailbox::new()?);
-        let poll = Poll::new()?;
         let fd = mailbox.fd();
         poll.registry()
             .register(&mut SourceFd(&fd), MAILBOX, Interest::READABLE)?;
@@ -123,6 +129,29 @@ impl IoThread {
     }
 }
 
+/// How long to wait before polling again after `epoll_wait` failed (it
+/// cannot, short of a bug or a corrupted descriptor table): 1 ms, doubling
+/// up to 100 ms while it keeps failing, never past the next timer.
+#[derive(Default)]
+struct PollFailures(u32);
+
+impl PollFailures {
+    const FIRST: Duration = Duration::from_millis(1);
+    const MAX: Duration = Duration::from_millis(100);
+
+    fn reset(&mut self) {
+        self.0 = 0;
+    }
+
+    fn next_wait(&mut self, timeout: Option<Duration>) -> Duration {
+        let wait = Self::FIRST
+            .saturating_mul(1 << self.0.min(7))
+            .min(Self::MAX);
+        self.0 = self.0.saturating_add(1);
+        timeout.map_or(wait, |t| t.min(wait))
+    }
+}
+
 struct EventLoop {
     poll: Poll,
     mailbox: Arc<IoMailbox>,
@@ -144,17 +173,28 @@ impl EventLoop {
 
     fn run(mut self) {
         let mut events = Events::with_capacity(256);
+        let mut failures = PollFailures::default();
         loop {
             let timeout = self.next_deadline().map(|d| {
                 d.saturating_duration_since(Instant::now())
                     .max(Duration::from_micros(1))
             });
-            if let Err(e) = self.poll.poll(&mut events, timeout) {
-                if e.kind() != std::io::ErrorKind::Interrupted {
-                    crate::error::fatal(&format!("io thread poll failed: {e}"));
+            let polled = match self.poll.poll(&mut events, timeout) {
+                Ok(()) => {
+                    failures.reset();
+                    true
                 }
-            }
-            for ev in events.iter() {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => false,
+                Err(_) => {
+                    // libzmq asserts here and the process dies. The events
+                    // stay queued in the kernel, so waiting a little and
+                    // polling again loses nothing; meanwhile commands and
+                    // timers are still served (a context can terminate).
+                    std::thread::sleep(failures.next_wait(timeout));
+                    false
+                }
+            };
+            for ev in events.iter().filter(|_| polled) {
                 if ev.token() != MAILBOX {
                     let id = ev.token().0 as ObjectId;
                     let (r, w, hup) = (
@@ -179,12 +219,18 @@ impl EventLoop {
 
     /// Runs `f` on an object with a context, then adopts what it spawned
     /// and drops it if it finished.
+    ///
+    /// A panic in the object (a bug of ours) ends that object alone, as if
+    /// it had finished: dropping it closes its connection and terminates
+    /// its pipes (`Pipe`'s drop tells the socket), and the thread goes on
+    /// serving every other object. Unwinding further would end the thread,
+    /// and with it every connection it carries.
     fn with_object(&mut self, id: ObjectId, f: impl FnOnce(&mut dyn IoObject, &mut IoCx)) {
         let Some(mut obj) = self.objects.remove(&id) else {
             return;
         };
         let mut spawned = Vec::new();
-        {
+        let done = {
             let mut cx = IoCx {
                 id,
                 registry: self.poll.registry(),
@@ -192,12 +238,22 @@ impl EventLoop {
                 spawned: &mut spawned,
                 routes: &mut self.routes,
             };
-            f(obj.as_mut(), &mut cx);
-        }
-        if obj.done() {
-            self.routes.retain(|_, o| *o != id);
-        } else {
-            self.objects.insert(id, obj);
+            catch_unwind(AssertUnwindSafe(|| {
+                f(obj.as_mut(), &mut cx);
+                obj.done()
+            }))
+        };
+        match done {
+            Ok(false) => {
+                self.objects.insert(id, obj);
+            }
+            Ok(true) => self.routes.retain(|_, o| *o != id),
+            Err(payload) => {
+                self.routes.retain(|_, o| *o != id);
+                // Its drop may meet the state the panic left: keep a
+                // second panic there inside the thread too.
+                let _ = catch_unwind(AssertUnwindSafe(move || drop((obj, payload))));
+            }
         }
         for s in spawned {
             self.adopt(s);
@@ -239,3 +295,7 @@ impl EventLoop {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

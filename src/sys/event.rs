@@ -34,3 +34,16 @@ pub(crate) fn clear(fd: BorrowedFd<'_>) {
     // SAFETY: reads 8 bytes into a live u64; EAGAIN (already clear) is fine.
     unsafe { libc::read(fd.as_raw_fd(), (&mut v as *mut u64).cast(), 8) };
 }
+
+/// Makes descriptor number `target` another name for `src` (`dup2`),
+/// closing what `target` was: tests break an io thread's epoll descriptor
+/// this way.
+#[cfg(test)]
+pub(crate) fn dup_onto(src: BorrowedFd<'_>, target: std::os::fd::RawFd) -> io::Result<()> {
+    // SAFETY: dup2 only changes the descriptor table; the caller owns
+    // `target` and accepts that it now names `src`'s file.
+    if unsafe { libc::dup2(src.as_raw_fd(), target) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! The io thread survives what libzmq's would not: a panicking object, a
+//! failing poll; and it blocks signals as libzmq's threads do.
+
+use std::os::fd::{AsFd, AsRawFd};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::time::{Duration, Instant};
+
+use mio::Poll;
+
+use super::*;
+
+/// Where a probe object panics, if anywhere.
+#[derive(Clone, Copy, PartialEq)]
+enum PanicIn {
+    Nowhere,
+    Plugged,
+    Timeout,
+}
+
+/// An io object that reports what happens to it on a channel.
+struct Probe {
+    id: ObjectId,
+    panic_in: PanicIn,
+    deadline: Option<Instant>,
+    report: Sender<String>,
+}
+
+impl Probe {
+    fn new(panic_in: PanicIn, report: &Sender<String>) -> Box<Probe> {
+        Box::new(Probe {
+            id: next_object_id(),
+            panic_in,
+            deadline: None,
+            report: report.clone(),
+        })
+    }
+}
+
+impl IoObject for Probe {
+    fn id(&self) -> ObjectId {
+        self.id
+    }
+    fn plugged(&mut self, _cx: &mut IoCx) {
+        if self.panic_in == PanicIn::Plugged {
+            panic!("probe {} panics in plugged", self.id);
+        }
+        let blocked = crate::sys::process::is_blocked(libc::SIGINT)
+            && crate::sys::process::is_blocked(libc::SIGTERM);
+        let _ = self
+            .report
+            .send(format!("plugged {} blocked={blocked}", self.id));
+        self.deadline = Some(Instant::now() + Duration::from_millis(20));
+    }
+    fn ready(&mut self, _cx: &mut IoCx, _readable: bool, _writable: bool, _read_closed: bool) {}
+    fn pipe_command(&mut self, _cx: &mut IoCx, _cmd: PipeCommand) {}
+    fn term(&mut self, _cx: &mut IoCx, _linger: i32) {
+        self.deadline = None;
+    }
+    fn timeout(&mut self, _cx: &mut IoCx, _now: Instant) {
+        self.deadline = None;
+        if self.panic_in == PanicIn::Timeout {
+            panic!("probe {} panics in timeout", self.id);
+        }
+        let _ = self.report.send(format!("timeout {}", self.id));
+    }
+    fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+    fn done(&self) -> bool {
+        self.deadline.is_none()
+    }
+}
+
+impl Drop for Probe {
+    fn drop(&mut self) {
+        let _ = self.report.send(format!("dropped {}", self.id));
+    }
+}
+
+fn next(rx: &Receiver<String>) -> String {
+    rx.recv_timeout(Duration::from_secs(5))
+        .expect("the io thread reports within 5 s")
+}
+
+/// Stops the thread and checks that it ends (its loop returned; a thread
+/// that had died would not have served the probes at all).
+fn stop_within(t: IoThread, limit: Duration) {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        t.stop();
+        let _ = tx.send(());
+    });
+    rx.recv_timeout(limit).expect("the io thread stops");
+}
+
+#[test]
+fn io_threads_block_every_signal_as_libzmqs_do() {
+    let (tx, rx) = channel();
+    let t = IoThread::start("signals".into()).unwrap();
+    let p = Probe::new(PanicIn::Nowhere, &tx);
+    let id = p.id;
+    t.plug(p);
+    assert_eq!(next(&rx), format!("plugged {id} blocked=true"));
+    stop_within(t, Duration::from_secs(5));
+}
+
+#[test]
+fn a_panicking_object_is_dropped_and_the_thread_serves_the_others() {
+    let (tx, rx) = channel();
+    let t = IoThread::start("panics".into()).unwrap();
+    let bad_plug = Probe::new(PanicIn::Plugged, &tx);
+    let bad_timer = Probe::new(PanicIn::Timeout, &tx);
+    let good = Probe::new(PanicIn::Nowhere, &tx);
+    let (bp, bt, g) = (bad_plug.id, bad_timer.id, good.id);
+    t.plug(bad_plug);
+    t.plug(bad_timer);
+    t.plug(good);
+    let mut seen: Vec<String> = (0..6).map(|_| next(&rx)).collect();
+    seen.sort();
+    let mut want = vec![
+        format!("dropped {bp}"),
+        format!("plugged {bt} blocked=true"),
+        format!("dropped {bt}"),
+        format!("plugged {g} blocked=true"),
+        format!("timeout {g}"),
+        format!("dropped {g}"),
+    ];
+    want.sort();
+    assert_eq!(seen, want);
+    // Still serving new objects after the panics.
+    let later = Probe::new(PanicIn::Nowhere, &tx);
+    let l = later.id;
+    t.plug(later);
+    assert_eq!(next(&rx), format!("plugged {l} blocked=true"));
+    stop_within(t, Duration::from_secs(5));
+}
+
+#[test]
+fn a_failing_poll_is_retried_while_commands_and_timers_go_on() {
+    let poll = Poll::new().unwrap();
+    let epoll_fd = poll.as_raw_fd();
+    let t = IoThread::start_on("bad-poll".into(), poll).unwrap();
+    // The epoll descriptor now names an eventfd: every epoll_wait fails
+    // with EINVAL from here on (libzmq would abort the process).
+    let not_epoll = crate::sys::event::eventfd().unwrap();
+    crate::sys::event::dup_onto(not_epoll.as_fd(), epoll_fd).unwrap();
+    let (tx, rx) = channel();
+    let p = Probe::new(PanicIn::Nowhere, &tx);
+    let id = p.id;
+    t.plug(p);
+    assert_eq!(next(&rx), format!("plugged {id} blocked=true"));
+    assert_eq!(next(&rx), format!("timeout {id}"));
+    assert_eq!(next(&rx), format!("dropped {id}"));
+    stop_within(t, Duration::from_secs(2));
+}
+
+#[test]
+fn poll_failures_back_off_from_1_ms_to_100_ms_within_the_next_timer() {
+    let mut f = PollFailures::default();
+    let waits: Vec<u128> = (0..9).map(|_| f.next_wait(None).as_millis()).collect();
+    assert_eq!(waits, [1, 2, 4, 8, 16, 32, 64, 100, 100]);
+    assert_eq!(f.next_wait(Some(Duration::from_millis(3))).as_millis(), 3);
+    f.reset();
+    assert_eq!(f.next_wait(None).as_millis(), 1);
+}
