@@ -194,6 +194,22 @@ pub unsafe fn text<'a>(p: *const c_char) -> Result<&'a str> {
     unsafe { cstr(p) }?.to_str().map_err(|_| Error::EINVAL)
 }
 
+/// A message holding a copy of the caller's buffer (`zmq_send`,
+/// `zmq_sendiov`, `zmq_msg_init_buffer`): `ENOMEM` when the body cannot be
+/// allocated, as libzmq's `zmq_msg_init_size`, and the buffer is read only
+/// once the body exists. No buffer is longer than `isize::MAX` bytes, so
+/// such a length is `ENOMEM` before it is taken for a slice.
+///
+/// # Safety
+/// As for [`bytes`].
+pub unsafe fn copy_msg(p: *const c_void, len: usize) -> Result<crate::msg::Msg> {
+    if len > isize::MAX as usize {
+        return Err(Error::ENOMEM);
+    }
+    // SAFETY: forwarded.
+    crate::msg::Msg::try_from_slice(unsafe { bytes(p, len) }?)
+}
+
 /// A C buffer argument; NULL is allowed only when empty (`EFAULT` else).
 ///
 /// # Safety

@@ -74,7 +74,7 @@ pub unsafe extern "C" fn zmq_msg_init_buffer(
 ) -> c_int {
     guard(|| {
         // SAFETY: the buffer is the caller's promise.
-        let m = unsafe { super::handles::bytes(buf_, size_) }.map(Msg::from_slice);
+        let m = unsafe { super::handles::copy_msg(buf_, size_) };
         // SAFETY: same contract.
         unsafe { init(msg_, m) }
     })

@@ -214,7 +214,7 @@ pub unsafe extern "C" fn zmq_send(
 ) -> c_int {
     guard(|| {
         // SAFETY: handle validated; the buffer is the caller's_ promise.
-        ret_int(unsafe { send_built(s_, flags_, || Ok(Msg::from_slice(bytes(buf_, len_)?))) })
+        ret_int(unsafe { send_built(s_, flags_, || handles::copy_msg(buf_, len_)) })
     })
 }
 
@@ -380,7 +380,7 @@ pub unsafe extern "C" fn zmq_sendiov(
                     if i == count_ - 1 {
                         f &= !crate::socket::SNDMORE;
                     }
-                    let mut msg_ = Msg::from_slice(bytes(part.iov_base, part.iov_len)?);
+                    let mut msg_ = handles::copy_msg(part.iov_base, part.iov_len)?;
                     total = send_msg(s_, &mut msg_, f)?;
                 }
                 Ok(total)

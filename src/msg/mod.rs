@@ -230,11 +230,19 @@ impl Msg {
         Ok(Msg::long(content))
     }
 
-    /// A message holding a copy of `data`.
-    pub fn from_slice(data: &[u8]) -> Msg {
-        let mut m = Msg::with_size(data.len()).unwrap_or_else(|_| alloc_failure());
+    /// A message holding a copy of `data`; `ENOMEM` if its body cannot be
+    /// allocated (`zmq_send` of an application's buffer, as libzmq).
+    pub fn try_from_slice(data: &[u8]) -> Result<Msg> {
+        let mut m = Msg::with_size(data.len())?;
         m.data_mut().copy_from_slice(data);
-        m
+        Ok(m)
+    }
+
+    /// A message holding a copy of `data`, for the library's own small
+    /// bodies (routing ids, events, commands): running out of memory for
+    /// those aborts, as every other small allocation in Rust's `std`.
+    pub fn from_slice(data: &[u8]) -> Msg {
+        Msg::try_from_slice(data).unwrap_or_else(|_| alloc_failure())
     }
 
     /// A message over caller-owned memory (`zmq_msg_init_data`). With a free
@@ -251,6 +259,11 @@ impl Msg {
         ffn: Option<FreeFn>,
         hint: *mut c_void,
     ) -> Result<Msg> {
+        // No object is larger than `isize::MAX` bytes, so no buffer can be
+        // (libzmq takes the size and reads past the buffer later).
+        if size > isize::MAX as usize {
+            return Err(Error::ENOMEM);
+        }
         let Some(ffn) = ffn else {
             let mut m = Msg::blank(KIND_CONST);
             m.put_ptr(0, data as usize);
