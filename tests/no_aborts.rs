@@ -20,3 +20,8 @@ fn build_and_run(name: &str) {
 fn huge_lengths_are_enomem_and_an_unallocatable_frame_drops_only_its_connection() {
     build_and_run("no_aborts");
 }
+
+#[test]
+fn a_listener_out_of_descriptors_reports_accept_failed_and_accepts_once_they_are_back() {
+    build_and_run("accept_emfile");
+}

@@ -1,5 +1,10 @@
 //! A bound endpoint on an io thread: accepts connections and spawns a
-//! session for each.
+//! session for each. A failed accept is reported (`ACCEPT_FAILED`) and
+//! never ends the listener: without descriptors or memory it tries again
+//! after a back-off (`retry`), otherwise it takes the next connection.
+
+#[path = "listener_retry.rs"]
+mod retry;
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -44,6 +49,8 @@ pub struct Listener {
     closed_reported: Arc<AtomicBool>,
     /// How accepted sessions find the ZAP handler.
     zap: ZapLookup,
+    /// When to accept again after running out of descriptors or memory.
+    retry: retry::AcceptRetry,
 }
 
 impl Listener {
@@ -71,6 +78,7 @@ impl Listener {
             endpoint: links.endpoint,
             zap: links.zap,
             closed_reported,
+            retry: retry::AcceptRetry::default(),
         }
     }
 
@@ -101,14 +109,27 @@ impl Listener {
                     cx.spawn(Box::new(s));
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                // WouldBlock ends the batch; other errors (EMFILE, a reset
-                // before accept) drop that connection only.
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                // WouldBlock ends the batch.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.retry.reset();
+                    return;
+                }
                 Err(e) => {
+                    // libzmq reports every failed accept and goes on.
                     let pair = EndpointPair::unconnected_bind(self.endpoint.clone());
                     let errno = e.raw_os_error().unwrap_or(libc::EIO);
                     self.monitor.event_accept_failed(&pair, errno);
-                    return;
+                    if !retry::connection_lost(errno) {
+                        // Out of descriptors or memory: the connection
+                        // waits in the backlog, and being edge-triggered
+                        // we hear nothing more about it. Try again later
+                        // (libzmq's level-triggered poll retries at once,
+                        // in a busy loop of events).
+                        self.retry.schedule(Instant::now());
+                        return;
+                    }
+                    // That connection is gone (reset before we took it):
+                    // take the next one.
                 }
             }
         }
@@ -154,14 +175,19 @@ impl IoObject for Listener {
                 cx.term_object(child, linger);
             }
             self.cleanup = None;
+            self.retry.reset();
             self.finished = true;
         }
     }
 
-    fn timeout(&mut self, _cx: &mut IoCx, _now: Instant) {}
+    fn timeout(&mut self, cx: &mut IoCx, now: Instant) {
+        if self.retry.due(now) {
+            self.accept_all(cx);
+        }
+    }
 
     fn deadline(&self) -> Option<Instant> {
-        None
+        self.retry.at()
     }
 
     fn done(&self) -> bool {
