@@ -15,6 +15,9 @@ pub enum IoCommand {
     /// with the socket's `ZMQ_LINGER` at that moment (libzmq's `term`
     /// command carries it: a value set just before `zmq_close` counts).
     Term(ObjectId, i32),
+    /// To an io object: something it waits for off the thread (a name
+    /// lookup) is ready.
+    Wake(ObjectId),
     /// End once every object is done.
     Stop,
 }
@@ -31,6 +34,7 @@ impl std::fmt::Debug for IoCommand {
             IoCommand::Pipe(c) => c.fmt(f),
             IoCommand::Plug(o) => write!(f, "Plug({})", o.id()),
             IoCommand::Term(o, linger) => write!(f, "Term({o}, {linger})"),
+            IoCommand::Wake(o) => write!(f, "Wake({o})"),
             IoCommand::Stop => write!(f, "Stop"),
         }
     }

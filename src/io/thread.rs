@@ -40,6 +40,8 @@ pub trait IoObject: Send {
     fn term(&mut self, cx: &mut IoCx, linger: i32);
     /// Its deadline passed.
     fn timeout(&mut self, cx: &mut IoCx, now: Instant);
+    /// Work it started off the thread has finished (`IoCommand::Wake`).
+    fn woken(&mut self, _cx: &mut IoCx) {}
     fn deadline(&self) -> Option<Instant>;
     /// Finished: the thread drops it.
     fn done(&self) -> bool;
@@ -78,6 +80,13 @@ impl IoCx<'_> {
     /// Ends another object of this thread (a listener's children).
     pub fn term_object(&self, id: ObjectId, linger: i32) {
         self.mailbox.send(IoCommand::Term(id, linger));
+    }
+
+    /// A function any thread may call to run this object's
+    /// [`IoObject::woken`] on this thread (once per call).
+    pub fn waker(&self) -> Arc<dyn Fn() + Send + Sync> {
+        let (mailbox, id) = (self.mailbox.clone(), self.id);
+        Arc::new(move || mailbox.send(IoCommand::Wake(id)))
     }
 }
 
@@ -272,6 +281,7 @@ impl EventLoop {
                 IoCommand::Plug(obj) => self.adopt(obj),
                 IoCommand::Stop => self.stopping = true,
                 IoCommand::Term(id, linger) => self.with_object(id, |o, cx| o.term(cx, linger)),
+                IoCommand::Wake(id) => self.with_object(id, |o, cx| o.woken(cx)),
                 IoCommand::Pipe(cmd) => {
                     let owner = cmd.pipe().and_then(|p| self.routes.get(&p).copied());
                     if let Some(id) = owner {

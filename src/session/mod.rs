@@ -420,6 +420,9 @@ impl IoObject for Session {
                     Some(Err(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
                     failed => {
                         self.close_connecting(cx);
+                        if self.connect_next_address(cx) {
+                            return;
+                        }
                         let errno = failed.and_then(|r| r.err()).and_then(|e| e.raw_os_error());
                         // libzmq's socks connecter always retries.
                         let may_stop =
@@ -522,7 +525,9 @@ impl IoObject for Session {
         if self.connect_deadline.is_some_and(|t| now >= t) {
             if matches!(self.state, State::Connecting) {
                 self.close_connecting(cx);
-                self.schedule_reconnect();
+                if !self.connect_next_address(cx) {
+                    self.schedule_reconnect();
+                }
                 return;
             }
             self.connect_deadline = None;
@@ -533,6 +538,10 @@ impl IoObject for Session {
                 self.pump(cx);
             }
         }
+    }
+
+    fn woken(&mut self, cx: &mut IoCx) {
+        self.lookup_done(cx);
     }
 
     fn deadline(&self) -> Option<Instant> {
@@ -551,6 +560,8 @@ impl IoObject for Session {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_lookup;
 #[cfg(test)]
 mod tests_socks;
 #[cfg(test)]

@@ -16,6 +16,8 @@
 //! - [`ipc`]: unix domain sockets by path, abstract name or wildcard, with
 //!   the `IPC_FILTER_*` checks and the wildcard's cleanup.
 //! - [`socks`]: tcp connects through a SOCKS5 proxy (`ZMQ_SOCKS_PROXY`).
+//! - [`lookup`]: host names resolved on a thread of their own, never on
+//!   the io thread.
 //!
 //! Everything returns non-blocking mio types for the io threads to drive.
 //! The libc calls live in `crate::sys::net`; the only `unsafe` here is
@@ -23,6 +25,7 @@
 
 pub(crate) mod endpoint;
 pub mod ipc;
+pub(crate) mod lookup;
 pub(crate) mod socks;
 pub(crate) mod stream;
 pub mod tcp;
@@ -32,6 +35,7 @@ pub(crate) mod udp;
 pub(crate) mod ws;
 
 pub(crate) use endpoint::{Endpoint, Scheme};
+pub(crate) use lookup::Wake;
 pub(crate) use stream::{Bound, Connecter, Listener, Stream};
 
 use crate::options::Options;

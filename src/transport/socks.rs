@@ -534,14 +534,35 @@ impl SocksConnecter {
     }
 }
 
-impl Connecter for SocksConnecter {
-    fn connect(&mut self, options: &Options) -> io::Result<Box<dyn Stream>> {
-        let tcp = TcpConnection(self.proxy.connect_raw(options)?);
+impl SocksConnecter {
+    /// The SOCKS negotiation over a connection to the proxy being made.
+    fn wrap(&self, tcp: TcpConnection, options: &Options) -> Box<dyn Stream> {
         let handshake = Handshake::new(
             Credentials::from_options(options),
             Target::parse(&self.target),
         );
-        Ok(Box::new(SocksStream::new(tcp, options, handshake)))
+        Box::new(SocksStream::new(tcp, options, handshake))
+    }
+}
+
+impl Connecter for SocksConnecter {
+    fn connect(&mut self, options: &Options) -> io::Result<Box<dyn Stream>> {
+        let tcp = TcpConnection(self.proxy.connect_raw(options)?);
+        Ok(self.wrap(tcp, options))
+    }
+
+    /// The proxy's next address, if its name gave several.
+    fn connect_next(&mut self, options: &Options) -> Option<io::Result<Box<dyn Stream>>> {
+        let tcp = self.proxy.connect_next_raw(options)?;
+        Some(tcp.map(|tcp| self.wrap(TcpConnection(tcp), options)))
+    }
+
+    fn awaits_lookup(&self) -> bool {
+        self.proxy.awaits_lookup()
+    }
+
+    fn set_wake(&mut self, wake: super::Wake) {
+        self.proxy.set_wake(wake);
     }
 
     fn reports_connect_delayed(&self) -> bool {

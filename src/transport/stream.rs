@@ -12,6 +12,7 @@ use std::os::fd::RawFd;
 
 use mio::event::Source;
 
+use super::lookup::Wake;
 use crate::options::Options;
 
 /// A connected (or connecting) byte stream, non-blocking, registered in an
@@ -80,10 +81,28 @@ pub(crate) trait Listener: Source + Send {
 }
 
 /// Opens connection attempts to one endpoint, resolving it at each attempt
-/// as libzmq does.
+/// as libzmq does (host names off the io thread, `super::lookup`).
 pub(crate) trait Connecter: Send {
-    /// Starts one non-blocking attempt; an error is one failed attempt.
+    /// Starts one non-blocking attempt; an error is one failed attempt,
+    /// unless [`Connecter::awaits_lookup`]: then the attempt waits for a
+    /// name lookup, and the [`Wake`] given by [`Connecter::set_wake`] says
+    /// when to call again.
     fn connect(&mut self, options: &Options) -> io::Result<Box<dyn Stream>>;
+
+    /// After this attempt's connect failed (at once, or later, or timed
+    /// out): a connect to the next address the name resolved to, if one
+    /// is left (`None` ends the attempt).
+    fn connect_next(&mut self, _options: &Options) -> Option<io::Result<Box<dyn Stream>>> {
+        None
+    }
+
+    /// Whether the attempt waits for a name lookup.
+    fn awaits_lookup(&self) -> bool {
+        false
+    }
+
+    /// How a finished lookup tells the io thread.
+    fn set_wake(&mut self, _wake: Wake) {}
 
     /// Whether an attempt is bounded by `ZMQ_CONNECT_TIMEOUT` (libzmq's
     /// tcp and ws connecters; ipc and socks have no such timer).

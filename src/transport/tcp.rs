@@ -20,13 +20,14 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 
 use mio::net::{TcpListener, TcpStream};
 
+use super::lookup::{Lookup, Wake};
 use super::stream::{
     connect_outcome, delegate_source, delegate_stream_io, to_io_error, Bound, Connecter, Listener,
     Stream,
 };
 pub use super::tcp_address::{
-    check_connect_syntax, endpoint_string, numeric_host, resolve_bind, resolve_connect, resolve_ws,
-    resolved_endpoint_string, TcpTarget,
+    check_connect_syntax, endpoint_string, numeric_host, resolve_bind, resolve_connect,
+    resolve_connect_numeric, resolve_ws, resolved_endpoint_string, TcpTarget,
 };
 use crate::options::Options;
 use crate::sys::net as sys;
@@ -366,11 +367,18 @@ pub(crate) fn bind(addr: &str, options: &Options) -> Result<Bound> {
     })
 }
 
-/// Connects to a `tcp://` address, resolving it at each attempt and
-/// taking the next resolved address each time, as libzmq does.
+/// Connects to a `tcp://` address. Each attempt resolves it again, as
+/// libzmq does, but off the io thread when the host is a name (a
+/// [`Lookup`]), and then tries every address the name gave in turn
+/// ([`Connecter::connect_next`]) before the attempt counts as failed.
 pub(crate) struct TcpConnecter {
     address: String,
-    attempt: usize,
+    /// The addresses of this attempt not tried yet, in the resolver's
+    /// order, and the source address.
+    plan: Option<TcpTarget>,
+    /// The lookup this attempt waits for.
+    lookup: Option<Lookup>,
+    wake: Option<Wake>,
     /// See [`Connecter::take_closed_fd`].
     closed_fd: Option<RawFd>,
 }
@@ -388,27 +396,90 @@ impl TcpConnecter {
     pub(crate) fn unchecked(addr: &str) -> TcpConnecter {
         TcpConnecter {
             address: addr.to_string(),
-            attempt: 0,
+            plan: None,
+            lookup: None,
+            wake: None,
             closed_fd: None,
         }
     }
 
     /// Starts one attempt and returns the raw mio stream (layers over tcp
-    /// wrap it).
+    /// wrap it). While a lookup runs this fails and
+    /// [`TcpConnecter::awaits_lookup`] is true; the wake-up says when to
+    /// call again.
     pub(crate) fn connect_raw(&mut self, options: &Options) -> io::Result<TcpStream> {
-        let target = resolve_connect(&self.address, options.ipv6).map_err(to_io_error)?;
-        let peer = target.peers[self.attempt % target.peers.len().max(1)];
-        self.attempt = self.attempt.wrapping_add(1);
-        start_connect_tcp(peer, target.source, options).map_err(|(e, fd)| {
+        let target = match self.lookup.take() {
+            Some(lookup) => match lookup.poll() {
+                Some(answer) => answer,
+                None => {
+                    self.lookup = Some(lookup);
+                    return Err(io::ErrorKind::WouldBlock.into());
+                }
+            },
+            None => match resolve_connect_numeric(&self.address, options.ipv6) {
+                Some(target) => Ok(target),
+                None => {
+                    let wake = self.wake.clone();
+                    self.lookup = Some(
+                        Lookup::start(&self.address, options.ipv6, wake).map_err(to_io_error)?,
+                    );
+                    return Err(io::ErrorKind::WouldBlock.into());
+                }
+            },
+        };
+        let mut target = target.map_err(to_io_error)?;
+        target.peers.reverse(); // popped from the end: the first goes first
+        self.plan = Some(target);
+        self.connect_planned(options)
+            .unwrap_or_else(|| Err(to_io_error(Error::EINVAL)))
+    }
+
+    /// The next address of the current attempt, if one is left.
+    pub(crate) fn connect_next_raw(&mut self, options: &Options) -> Option<io::Result<TcpStream>> {
+        self.connect_planned(options)
+    }
+
+    fn connect_planned(&mut self, options: &Options) -> Option<io::Result<TcpStream>> {
+        let plan = self.plan.as_mut()?;
+        let Some(peer) = plan.peers.pop() else {
+            self.plan = None;
+            return None;
+        };
+        let source = plan.source;
+        if plan.peers.is_empty() {
+            self.plan = None;
+        }
+        Some(start_connect_tcp(peer, source, options).map_err(|(e, fd)| {
             self.closed_fd = fd;
             to_io_error(e)
-        })
+        }))
+    }
+
+    pub(crate) fn awaits_lookup(&self) -> bool {
+        self.lookup.is_some()
+    }
+
+    pub(crate) fn set_wake(&mut self, wake: Wake) {
+        self.wake = Some(wake);
     }
 }
 
 impl Connecter for TcpConnecter {
     fn connect(&mut self, options: &Options) -> io::Result<Box<dyn Stream>> {
         Ok(Box::new(TcpConnection(self.connect_raw(options)?)))
+    }
+
+    fn connect_next(&mut self, options: &Options) -> Option<io::Result<Box<dyn Stream>>> {
+        self.connect_next_raw(options)
+            .map(|r| r.map(|s| Box::new(TcpConnection(s)) as Box<dyn Stream>))
+    }
+
+    fn awaits_lookup(&self) -> bool {
+        TcpConnecter::awaits_lookup(self)
+    }
+
+    fn set_wake(&mut self, wake: Wake) {
+        TcpConnecter::set_wake(self, wake);
     }
 
     fn has_connect_timer(&self) -> bool {

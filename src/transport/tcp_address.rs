@@ -13,8 +13,8 @@ use crate::sys::net as sys;
 use crate::{Error, Result};
 
 /// Where a tcp connection goes: the destination addresses, in the order the
-/// resolver returned them (libzmq uses only the first; the connecter may
-/// try the others when it fails), and the optional source address from
+/// resolver returned them (libzmq uses only the first; our connecter tries
+/// them in turn within one attempt), and the optional source address from
 /// `tcp://source;destination`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TcpTarget {
@@ -239,9 +239,20 @@ pub fn resolve_bind(addr: &str, ipv6: bool) -> Result<SocketAddr> {
 /// is resolved again as IPv4, as libzmq's connecter does when its socket
 /// call fails with `EAFNOSUPPORT`.
 pub fn resolve_connect(addr: &str, ipv6: bool) -> Result<TcpTarget> {
-    let target = resolve_connect_as(addr, ipv6)?;
+    resolve_connect_with(addr, ipv6, true)
+}
+
+/// [`resolve_connect`] for an address whose host is numeric: it never
+/// blocks (no lookup, no DNS). `None` when the host is a name (or
+/// malformed), which a lookup thread resolves (`super::lookup`).
+pub fn resolve_connect_numeric(addr: &str, ipv6: bool) -> Option<TcpTarget> {
+    resolve_connect_with(addr, ipv6, false).ok()
+}
+
+fn resolve_connect_with(addr: &str, ipv6: bool, dns: bool) -> Result<TcpTarget> {
+    let target = resolve_connect_as(addr, ipv6, dns)?;
     if ipv6 && target.peers.iter().any(SocketAddr::is_ipv6) && !ipv6_sockets_supported() {
-        return resolve_connect_as(addr, false);
+        return resolve_connect_as(addr, false, dns);
     }
     Ok(target)
 }
@@ -276,14 +287,14 @@ fn ipv6_sockets_supported() -> bool {
 }
 
 /// `tcp_address_t::resolve` for a connect address.
-fn resolve_connect_as(addr: &str, ipv6: bool) -> Result<TcpTarget> {
+fn resolve_connect_as(addr: &str, ipv6: bool, dns: bool) -> Result<TcpTarget> {
     let (source, addr) = split_source(addr, ipv6)?;
     let resolver = Resolver {
         bindable: false,
         nic_name: false,
         ipv6,
         expect_port: true,
-        dns: true,
+        dns,
     };
     let peers = resolver.resolve(addr)?;
     Ok(TcpTarget { peers, source })
@@ -350,7 +361,7 @@ pub fn resolved_endpoint_string(addr: &str, local: bool, ipv6: bool) -> Result<S
     let first = if local {
         resolve_bind(addr, ipv6)?
     } else {
-        let target = resolve_connect_as(addr, ipv6)?;
+        let target = resolve_connect_as(addr, ipv6, true)?;
         target.peers.into_iter().next().ok_or(Error::EINVAL)?
     };
     Ok(endpoint_string(&first))

@@ -331,11 +331,9 @@ impl WsConnecter {
             tls: secure.then(|| ClientTls::new(options)).transpose()?,
         })
     }
-}
 
-impl Connecter for WsConnecter {
-    fn connect(&mut self, options: &Options) -> io::Result<Box<dyn Stream>> {
-        let tcp = Box::new(TcpConnection(self.tcp.connect_raw(options)?));
+    /// The ws (or wss) layers over a tcp connection being made.
+    fn wrap(&self, tcp: Box<TcpConnection>, options: &Options) -> io::Result<Box<dyn Stream>> {
         let stream: Box<dyn Stream> = match &self.tls {
             None => Box::new(WsStream::client(tcp, options, &self.host, &self.path, "ws")),
             Some(tls) => {
@@ -351,9 +349,29 @@ impl Connecter for WsConnecter {
         };
         Ok(stream)
     }
+}
+
+impl Connecter for WsConnecter {
+    fn connect(&mut self, options: &Options) -> io::Result<Box<dyn Stream>> {
+        let tcp = Box::new(TcpConnection(self.tcp.connect_raw(options)?));
+        self.wrap(tcp, options)
+    }
 
     fn take_closed_fd(&mut self) -> Option<std::os::fd::RawFd> {
         self.tcp.take_closed_fd()
+    }
+
+    fn connect_next(&mut self, options: &Options) -> Option<io::Result<Box<dyn Stream>>> {
+        let tcp = self.tcp.connect_next_raw(options)?;
+        Some(tcp.and_then(|tcp| self.wrap(Box::new(TcpConnection(tcp)), options)))
+    }
+
+    fn awaits_lookup(&self) -> bool {
+        self.tcp.awaits_lookup()
+    }
+
+    fn set_wake(&mut self, wake: crate::transport::Wake) {
+        self.tcp.set_wake(wake);
     }
 
     /// libzmq's ws connecter has tcp's connect timer and delay event.
