@@ -15,7 +15,14 @@ fn deps_dir() -> PathBuf {
 /// Compiles `tests/<dir>/<name>.c` with `defines` against `include/` and
 /// our library (`$CC`, by default `cc`), runs it, asserts that both
 /// succeeded and returns what it printed.
+#[allow(dead_code)] // not every test file that includes this runs programs directly
 pub fn build_and_run(dir: &str, name: &str, defines: &[&str]) -> String {
+    build_and_run_with(dir, name, defines, &[])
+}
+
+/// [`build_and_run`], with the program run as the last argument of
+/// `wrapper` (a command and its first arguments) when one is given.
+pub fn build_and_run_with(dir: &str, name: &str, defines: &[&str], wrapper: &[&str]) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let deps = deps_dir();
     let lib = deps.join("libzmq.so");
@@ -49,7 +56,15 @@ pub fn build_and_run(dir: &str, name: &str, defines: &[&str]) -> String {
         "{name}.c does not build:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let run = Command::new(&exe)
+    let mut run = match wrapper.split_first() {
+        Some((cmd, args)) => {
+            let mut c = Command::new(cmd);
+            c.args(args).arg(&exe);
+            c
+        }
+        None => Command::new(&exe),
+    };
+    let run = run
         .env("LD_LIBRARY_PATH", &scratch)
         .output()
         .expect("run the C program");
