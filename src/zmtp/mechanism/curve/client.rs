@@ -259,7 +259,7 @@ impl Mechanism for CurveClient {
 
     fn encode(&mut self, msg: Msg, _events: &mut Events) -> Result<Msg> {
         match &mut self.codec {
-            Some(c) if self.state == State::Connected => Ok(c.encode(&msg)),
+            Some(c) if self.state == State::Connected => c.encode(&msg),
             _ => Err(crate::Error::EFSM),
         }
     }

@@ -22,7 +22,7 @@ use zeroize::Zeroizing;
 use super::{protocol_error, Events};
 use crate::msg::{flags, Msg};
 use crate::zmtp::protocol_error::*;
-use crate::Result;
+use crate::{Error, Result};
 
 /// Poly1305 tag bytes in front of every box.
 pub const TAG_LEN: usize = sodium::TAG_LEN;
@@ -163,8 +163,10 @@ impl Codec {
     /// A message as a MESSAGE command: name, short nonce, then the box of
     /// flags byte (and subscription prefix) and body. One allocation; the
     /// body is copied once, into the box, and encrypted in place. The
-    /// frame itself carries no flags, as libzmq's.
-    pub fn encode(&mut self, msg: &Msg) -> Msg {
+    /// frame itself carries no flags, as libzmq's. `ENOMEM` when the box
+    /// cannot be allocated (a huge constant message): the connection drops
+    /// where libzmq asserts.
+    pub fn encode(&mut self, msg: &Msg) -> Result<Msg> {
         let (sub, cancel) = (msg.is_subscribe(), msg.is_cancel());
         let mut flags = msg.flags() & FLAG_MASK;
         let prefix: &[u8] = match (sub, cancel, self.downgrade_sub) {
@@ -177,13 +179,13 @@ impl Codec {
         if (sub || cancel) && !self.downgrade_sub {
             flags |= flags::COMMAND;
         }
-        let body = msg.data();
         let plain = MESSAGE_HEADER + TAG_LEN + FLAGS_LEN;
-        let total = plain + prefix.len() + body.len();
-        let mut out = match Msg::with_size(total) {
-            Ok(m) => m,
-            Err(_) => crate::error::fatal("out of memory"),
-        };
+        let total = (plain + prefix.len())
+            .checked_add(msg.size())
+            .ok_or(Error::ENOMEM)?;
+        // The body is looked at only once the box exists.
+        let mut out = Msg::with_size(total)?;
+        let body = msg.data();
         let short = self.next_nonce().to_be_bytes();
         let buf = out.data_mut();
         buf[..8].copy_from_slice(MESSAGE);
@@ -193,7 +195,7 @@ impl Codec {
         buf[plain + prefix.len()..].copy_from_slice(body);
         let n = nonce(self.encode_prefix, &short);
         seal_in_place(&self.key, &n, &mut buf[MESSAGE_HEADER..]);
-        out
+        Ok(out)
     }
 
     /// A MESSAGE command back into the message: decrypted in place, the

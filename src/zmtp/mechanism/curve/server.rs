@@ -301,7 +301,7 @@ impl Mechanism for CurveServer {
 
     fn encode(&mut self, msg: Msg, _events: &mut Events) -> Result<Msg> {
         match &mut self.codec {
-            Some(c) if self.state == State::Ready => Ok(c.encode(&msg)),
+            Some(c) if self.state == State::Ready => c.encode(&msg),
             _ => Err(Error::EFSM),
         }
     }

@@ -60,7 +60,7 @@ fn message_command_matches_libsodium_afternm() {
     let mut client = Codec::new(keys::precompute(&key(PKB), &a).unwrap(), true, 3, 1, false);
     let mut m = Msg::from_slice(b"hello");
     m.set_more(true);
-    let wire = client.encode(&m);
+    let wire = client.encode(&m).unwrap();
     let mut want = b"\x07MESSAGE\0\0\0\0\0\0\0\x03".to_vec();
     want.extend(unhex("e1a445d84eb792cb2e3c636be6dd89e26557a306b9ac"));
     assert_eq!(wire.data(), &want[..]);
@@ -189,7 +189,7 @@ fn codec_round_trips_sizes_flags_and_subscriptions() {
     let mut ev = Events::new();
     for size in [0usize, 1, 16, 17, 32, 33, 100, 1024, 70_000] {
         let body: Vec<u8> = (0..size).map(|i| i as u8).collect();
-        let wire = c.encode(&Msg::from_slice(&body));
+        let wire = c.encode(&Msg::from_slice(&body)).unwrap();
         assert_eq!(wire.size(), 33 + size);
         let back = s.decode(wire, &mut ev).unwrap();
         assert_eq!(back.data(), &body[..]);
@@ -197,24 +197,45 @@ fn codec_round_trips_sizes_flags_and_subscriptions() {
     }
     let mut sub = Msg::from_slice(b"topic");
     sub.set_flags(flags::SUBSCRIBE);
-    let back = s.decode(c.encode(&sub), &mut ev).unwrap();
+    let back = s.decode(c.encode(&sub).unwrap(), &mut ev).unwrap();
     assert!(back.is_command());
     assert_eq!(back.data(), b"\x09SUBSCRIBEtopic");
     // ZMTP 3.0 peers get the old form.
     c.downgrade_sub = true;
     let mut cancel = Msg::from_slice(b"t");
     cancel.set_flags(flags::CANCEL);
-    let back = s.decode(c.encode(&cancel), &mut ev).unwrap();
+    let back = s.decode(c.encode(&cancel).unwrap(), &mut ev).unwrap();
     assert!(!back.is_command());
     assert_eq!(back.data(), b"\x00t");
     assert!(ev.is_empty());
 }
 
 #[test]
+fn a_message_too_large_to_box_is_enomem_not_an_abort() {
+    let (mut c, _s) = pair();
+    let byte = [7u8];
+    // SAFETY: a constant message that claims 2^62 bytes at `byte`; the
+    // codec must fail to allocate the box (beyond the address space)
+    // before it reads the body, so no byte past `byte` is touched.
+    let huge = unsafe {
+        Msg::from_raw_parts(
+            byte.as_ptr() as *mut u8,
+            1 << 62,
+            None,
+            std::ptr::null_mut(),
+        )
+    }
+    .unwrap();
+    assert_eq!(c.encode(&huge).unwrap_err(), crate::Error::ENOMEM);
+    // The codec goes on with the next message.
+    assert_eq!(c.encode(&Msg::from_slice(b"x")).unwrap().size(), 34);
+}
+
+#[test]
 fn codec_failures_give_libzmqs_codes() {
     let (mut c, mut s) = pair();
     let mut ev = Events::new();
-    let good = c.encode(&Msg::from_slice(b"x"));
+    let good = c.encode(&Msg::from_slice(b"x")).unwrap();
     let mut replay = Msg::from_slice(good.data());
     s.decode(good, &mut ev).unwrap();
     // The same nonce again, and a lower one.
@@ -223,7 +244,7 @@ fn codec_failures_give_libzmqs_codes() {
         ZMTP_INVALID_SEQUENCE
     );
     // A flipped bit in the box.
-    let mut bad = c.encode(&Msg::from_slice(b"abc"));
+    let mut bad = c.encode(&Msg::from_slice(b"abc")).unwrap();
     bad.data_mut()[20] ^= 1;
     assert_eq!(failure(s.decode(bad, &mut ev), &mut ev), ZMTP_CRYPTOGRAPHIC);
     // Too short: name and nonce and a tag but no flags byte.
@@ -246,7 +267,7 @@ fn codec_failures_give_libzmqs_codes() {
     // A box from the wrong direction (server prefix) fails to open.
     let (_, mut s2) = pair();
     let mut s3 = pair().1;
-    let from_server = s3.encode(&Msg::from_slice(b"y"));
+    let from_server = s3.encode(&Msg::from_slice(b"y")).unwrap();
     let mut raised = from_server;
     raised.data_mut()[15] = 9;
     assert_eq!(
@@ -259,7 +280,7 @@ fn codec_failures_give_libzmqs_codes() {
 fn shared_frames_are_decrypted_in_a_copy() {
     let (mut c, mut s) = pair();
     let body = vec![7u8; 5000];
-    let mut wire = c.encode(&Msg::from_slice(&body));
+    let mut wire = c.encode(&Msg::from_slice(&body)).unwrap();
     let keep = wire.share();
     let back = s.decode(wire, &mut Events::new()).unwrap();
     assert_eq!(back.data(), &body[..]);
