@@ -22,6 +22,9 @@
 //! Everything returns non-blocking mio types for the io threads to drive.
 //! The libc calls live in `crate::sys::net`; the only `unsafe` here is
 //! taking over a `ZMQ_USE_FD` descriptor.
+// The map above names crate-private modules and items; they render with
+// `cargo doc --document-private-items`.
+#![allow(rustdoc::private_intra_doc_links)]
 
 pub(crate) mod endpoint;
 pub mod ipc;
