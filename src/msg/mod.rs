@@ -366,9 +366,15 @@ impl Msg {
         unsafe { std::slice::from_raw_parts(p, n) }
     }
 
-    /// The body, writable. libzmq lets a sender write into a shared body
-    /// too; writers of copies are the caller's business, as in C.
+    /// The body, writable. A constant body, or one that other handles
+    /// may share (`ZMQ_SHARED`), is first replaced by a private copy, so a
+    /// write never reaches memory someone else reads. (C callers write
+    /// through `zmq_msg_data`'s pointer, as in libzmq, and may write into
+    /// shared bodies: that is theirs to manage.)
     pub fn data_mut(&mut self) -> &mut [u8] {
+        if self.is_shared() {
+            self.make_private(self.size());
+        }
         let (p, n) = (self.data_ptr(), self.size());
         if n == 0 {
             return &mut [];
@@ -395,14 +401,20 @@ impl Msg {
             }
             // Each handle on a buffer body has its own size.
             KIND_BUFFER => self.put_ptr(16, size),
-            _ => {
-                let mut m = Msg::from_slice(&self.data()[..size]);
-                m.flags = self.flags & !flags::SHARED;
-                m.meta = self.meta.take();
-                m.routing_id = self.routing_id;
-                *self = m;
-            }
+            _ => self.make_private(size),
         }
+    }
+
+    /// Replaces the body by a private copy of its first `size` bytes,
+    /// keeping flags (but SHARED), metadata, routing id and group.
+    fn make_private(&mut self, size: usize) {
+        let mut m = Msg::from_slice(&self.data()[..size]);
+        m.flags = self.flags & !flags::SHARED;
+        m.meta = self.meta.take();
+        m.routing_id = self.routing_id;
+        // The group (and the reference a long one holds) moves over.
+        m.group = std::mem::replace(&mut self.group, Group::EMPTY);
+        *self = m;
     }
 
     pub fn flags(&self) -> u8 {

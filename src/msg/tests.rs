@@ -86,3 +86,26 @@ fn flags_and_kinds() {
     assert!(Msg::delimiter().is_delimiter());
     assert!(!Msg::invalid().is_valid());
 }
+
+#[test]
+fn writing_a_constant_body_writes_a_private_copy() {
+    static TEXT: &[u8] = b"constant text, longer than thirty-three bytes";
+    let mut m = Msg::from_static(TEXT);
+    m.set_more(true);
+    m.set_group(b"a-long-group-name-over-14").unwrap();
+    m.data_mut()[0] = b'C';
+    assert_eq!(&m.data()[..9], b"Constant ");
+    assert_eq!(&TEXT[..9], b"constant ", "the static bytes are untouched");
+    assert!(m.has_more() && !m.is_shared());
+    assert_eq!(m.group().to_bytes(), b"a-long-group-name-over-14");
+}
+
+#[test]
+fn writing_a_shared_body_leaves_the_other_copies_alone() {
+    let mut a = Msg::from_slice(&[7u8; 100]);
+    let mut b = a.share();
+    a.data_mut()[0] = 1;
+    assert_eq!((a.data()[0], b.data()[0]), (1, 7));
+    b.data_mut()[1] = 2;
+    assert_eq!((a.data()[1], b.data()[1]), (7, 2));
+}
