@@ -10,6 +10,10 @@ pub mod ctx;
 pub mod endpoint_pair;
 pub mod error;
 pub mod fork;
+// The fuzzers' entry points (fuzz/), off unless the `fuzzing` feature is.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod io;
 pub mod mailbox;
 pub mod monitor;

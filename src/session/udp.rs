@@ -17,7 +17,8 @@
 //! reading stops until the socket reads; malformed datagrams are dropped;
 //! no monitor events are raised.
 
-mod wire;
+// pub(crate) for the fuzzers (src/fuzzing).
+pub(crate) mod wire;
 
 use std::io;
 use std::net::SocketAddr;

@@ -1,0 +1,3 @@
+#![no_main]
+// See zmq::fuzzing::trie for the input's layout.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| zmq::fuzzing::trie(data));
