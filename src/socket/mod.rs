@@ -495,6 +495,13 @@ impl Socket {
 
 impl Drop for Socket {
     fn drop(&mut self) {
+        // Commands not yet handled first: an inproc peer's `Bind(pipe)`
+        // names this mailbox as the pipe's owner, so left in the queue it
+        // would keep mailbox and pipe alive (a leak), and the peer would
+        // never see its pipe end. Attached here, it is terminated below.
+        while let Some(cmd) = self.core.mailbox.try_recv() {
+            self.handle(cmd);
+        }
         // Pipes first: a session must see its pipe end (and send what is
         // queued) before the `Term` that tells it to linger.
         for p in self.core.pipes.iter_mut() {

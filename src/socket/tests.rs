@@ -524,3 +524,23 @@ fn zero_copy_recv_points_bodies_into_the_read_buffer_unless_turned_off() {
     let p = body_addresses(&ctx);
     assert!(p[1].wrapping_sub(p[0]) != 42 || p[2].wrapping_sub(p[1]) != 42);
 }
+
+#[test]
+fn a_socket_closed_before_it_saw_an_inproc_peer_frees_its_mailbox() {
+    // The connecter queues `Bind(pipe)` on the binder's mailbox, the pipe
+    // owned by that mailbox: closing the binder before it handled the
+    // command left mailbox and pipe holding each other (found by valgrind
+    // in test_security_curve, whose monitor socket is closed this way).
+    let ctx = Context::new();
+    let mut a = Socket::new(&ctx, PAIR).unwrap();
+    a.bind("inproc://unseen").unwrap();
+    let mailbox = std::sync::Arc::downgrade(&a.core.mailbox);
+    let mut b = Socket::new(&ctx, PAIR).unwrap();
+    b.connect("inproc://unseen").unwrap();
+    drop(a);
+    assert!(
+        mailbox.upgrade().is_none(),
+        "the mailbox outlived its socket"
+    );
+    drop(b);
+}

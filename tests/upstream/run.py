@@ -29,7 +29,8 @@ Usage:
 Options: --lib DIR, --include DIR, --build-dir DIR, --only NAMES, --jobs N,
 --keep-going (do not stop after the first regression), --verbose (tail of
 failing output), --list, --build-only, --lock FILE (hold an flock on FILE
-while compiling), --timeout S, --slow-timeout S. Python 3.11, stdlib only.
+while compiling), --timeout S, --slow-timeout S, --wrapper CMD (run each
+test under CMD, e.g. valgrind). Python 3.11, stdlib only.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ import dataclasses
 import fcntl
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -166,6 +168,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="per-test timeout in seconds (default 30)")
     p.add_argument("--slow-timeout", type=float, default=90.0,
                    help="timeout of the known slow tests (default 90)")
+    p.add_argument("--wrapper", metavar="CMD", default="",
+                   help="run each test under CMD, split as a shell would "
+                        "(tools/memcheck.sh: valgrind); it runs in the test's "
+                        "fresh directory under BUILD_DIR/run/")
     args = p.parse_args(argv)
     if args.jobs < 1:
         p.error("--jobs must be at least 1")
@@ -478,12 +484,12 @@ def fresh_workdir(paths: Paths, name: str) -> Path:
 
 
 def execute(exe: Path, workdir: Path, env: dict[str, str], log: Path,
-            timeout: float) -> tuple[int | None, float]:
+            timeout: float, wrapper: list[str]) -> tuple[int | None, float]:
     """Run exe in its own process group; returns (exit code or None on
     timeout, seconds). A timed-out test's whole group is killed."""
     start = time.monotonic()
     with log.open("w") as out:
-        proc = subprocess.Popen([str(exe)], cwd=workdir, env=env,
+        proc = subprocess.Popen([*wrapper, str(exe)], cwd=workdir, env=env,
                                 stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         try:
@@ -530,7 +536,8 @@ def classify(name: str, code: int | None, seconds: float, timeout: float,
 def run_one(paths: Paths, name: str, exe: Path, args: argparse.Namespace) -> Result:
     timeout = timeout_for(name, args)
     log = paths.logs / f"{name}.log"
-    code, seconds = execute(exe, fresh_workdir(paths, name), test_env(paths), log, timeout)
+    code, seconds = execute(exe, fresh_workdir(paths, name), test_env(paths), log, timeout,
+                            shlex.split(args.wrapper))
     return classify(name, code, seconds, timeout, log)
 
 
