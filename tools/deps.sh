@@ -4,7 +4,8 @@
 set -euo pipefail
 
 # binutils: tools/install.sh's readelf, nm and objcopy.
-need=(gcc g++ make pkg-config python3 libclang-dev libsodium-dev cmake libgnutls28-dev binutils)
+# valgrind: tools/memcheck.sh.
+need=(gcc g++ make pkg-config python3 libclang-dev libsodium-dev cmake libgnutls28-dev binutils valgrind)
 missing=()
 for p in "${need[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

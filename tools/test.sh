@@ -12,18 +12,25 @@
 # sends the same raw byte streams (handshakes cut at every byte, version
 # fallbacks, bad mechanisms, oversize frames, garbage) to sockets of ours
 # and of the reference and fails on any difference not explained in
-# tests/differential/known-differences.txt.
+# tests/differential/known-differences.txt. Bounded runs of the
+# coverage-guided fuzzers (tools/fuzz.sh, 5 s per target) and of valgrind
+# memcheck over a fixed subset (tools/memcheck.sh --ci) come after the
+# upstream suite, whose test programs memcheck reuses.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/deps.sh
 cargo fetch --quiet
 cargo fmt --all -- --check
+(cd fuzz && cargo fmt -- --check)
 cargo clippy --all-targets --quiet -- -D warnings
+cargo clippy --lib --features fuzzing --quiet -- -D warnings
 cargo test --quiet
 python3 perf/test_run.py -q Unit   # the perf harness: parsing, ratios, summary, chart (seconds)
 cargo build --release --quiet
 tests/install/run.sh
 python3 tests/upstream/run.py --keep-going
+tools/memcheck.sh --ci
+tools/fuzz.sh 5
 tools/build-reference-libzmq.sh
 tools/reference-tables.sh --check
 tools/build-reference-libzmq.sh --tls
