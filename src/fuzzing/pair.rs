@@ -111,14 +111,14 @@ struct Duo {
 
 impl Duo {
     /// Layout: `[mechanism][socket pair][read size]`; the mechanism byte's
-    /// low bits pick NULL, PLAIN or CURVE, bit 2 a ZAP domain for NULL,
-    /// bit 7 heartbeats.
+    /// low two bits pick NULL, PLAIN or CURVE (2 and 3), bit 2 a ZAP domain
+    /// for NULL, bit 7 heartbeats.
     fn new(input: &mut Input, up: Vec<Op>, down: Vec<Op>, zap: Zap) -> Duo {
         let mech = input.byte();
         let (ct, st) = input.pick(&PAIRS);
         let chunk = input.pick(&CHUNKS);
         let beat = mech & 0x80;
-        let (cs, ss) = match mech % 3 {
+        let (cs, ss) = match mech & 3 {
             0 if mech & 4 != 0 => (0, 1),
             0 => (0, 0),
             1 => (3, 2),

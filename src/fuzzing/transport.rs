@@ -20,7 +20,8 @@ use crate::zmtp::{Engine, EngineConfig, Event};
 /// A ws server (the accepting side) fed a client's bytes: the HTTP
 /// upgrade, then masked frames for the engine behind it. Layout:
 /// `[mechanism][max msg size][read size]`, then the client's bytes; the
-/// mechanism byte picks NULL, PLAIN or CURVE (bit 7: heartbeats).
+/// mechanism byte's low two bits pick NULL, PLAIN or CURVE (2 and 3), bit
+/// 7 turns heartbeats on.
 pub fn ws_server(data: &[u8]) {
     ws(data, true);
 }
@@ -35,7 +36,7 @@ pub fn ws_client(data: &[u8]) {
 fn ws(data: &[u8], server: bool) {
     let mut input = Input::new(data);
     let mech = input.byte();
-    let security = match (mech % 3, server) {
+    let security = match (mech & 3, server) {
         (0, _) => 0,
         (1, true) => 2,
         (1, false) => 3,
