@@ -59,9 +59,10 @@ run_one() {
         -print_final_stats=1 -artifact_prefix="$out/artifacts/$t/" \
         >"$log" 2>&1 || rc=$?
     local execs cov ft
+    # A run that died at once printed none of these.
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
-    ft=$(grep -oE 'ft: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
+    cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | cut -d' ' -f2 || true)
+    ft=$(grep -oE 'ft: [0-9]+' "$log" | tail -1 | cut -d' ' -f2 || true)
     if ((rc)); then
         printf '%-12s FAILED (exit %d), see %s:\n' "$t" "$rc" "$log"
         grep -E 'panicked|ERROR: libFuzzer|SUMMARY|Test unit written' "$log" | head -5
