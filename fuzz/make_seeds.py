@@ -17,7 +17,7 @@ TYPES = ["PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH",
          "XPUB", "XSUB", "SERVER", "CLIENT", "RADIO", "DISH", "GATHER",
          "SCATTER", "PEER", "CHANNEL"]
 T = {name: i for i, name in enumerate(TYPES)}
-MAX_1M, MAX_64K, MAX_100 = 4, 3, 2
+MAX_NONE, MAX_1M, MAX_64K, MAX_100 = 5, 4, 3, 2
 WHOLE, BYTE, SEVEN = 6, 0, 3
 BATCH_8K, BATCH_7 = 3, 1
 SEC_NULL, SEC_NULL_ZAP, SEC_PLAIN_S, SEC_PLAIN_C, SEC_CURVE_S, SEC_CURVE_C = range(6)
@@ -121,6 +121,8 @@ def seeds():
         "v2-frames-small-max": bytes([1, 3, MAX_100, SEVEN]) + v3,
         "v1-frames": bytes([0, 2, MAX_64K, WHOLE]) + v1,
         "v3.1-long-over-max": bytes([2, 3, MAX_100, WHOLE]) + frame(2, b"z" * 1000),
+        # No limit: the allocation of 2^63 bytes fails, the decoder errs.
+        "v3.1-2e63-no-max": bytes([2, 3, MAX_NONE, WHOLE]) + b"\x02" + struct.pack(">Q", 1 << 63),
     }
     # engine: [type][security][max][batch][read size][zap] peer
     def eng(t, sec, peer, mx=MAX_1M, chunk=WHOLE, zap=ZAP_NONE, batch=BATCH_8K):
@@ -139,6 +141,7 @@ def seeds():
         "null-v3.0-pub": eng("PUB", SEC_NULL, greeting(0) + ready(b"SUB") + frame(0, b"\x01topic")),
         "null-long-frame": eng("PULL", SEC_NULL, greeting() + ready(b"PUSH") + frame(2, b"L" * 70000)),
         "null-over-max": eng("PULL", SEC_NULL, greeting() + ready(b"PUSH") + frame(0, b"L" * 200), mx=MAX_100),
+        "null-2e62-no-max": eng("ROUTER", SEC_NULL, greeting() + ready(b"DEALER") + b"\x02" + struct.pack(">Q", 1 << 62), mx=MAX_NONE),
         "null-error": eng("DEALER", SEC_NULL, greeting() + command(b"ERROR", b"\x06denied")),
         "null-mismatch": eng("DEALER", SEC_NULL, greeting(1, b"PLAIN")),
         "plain-server": eng("ROUTER", SEC_PLAIN_S, greeting(1, b"PLAIN") + plain_hello + command(b"INITIATE", props(Socket_Type=b"DEALER")) + traffic, zap=ZAP_200),

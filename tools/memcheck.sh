@@ -41,6 +41,14 @@ cargo build --release --quiet
 echo "memcheck: C-ABI programs (tests/c)"
 for src in tests/c/*.c; do
     name=$(basename "$src" .c)
+    case $name in
+    # Needs its DNS stub in private namespaces (tests/resolver.rs).
+    slow_dns) continue ;;
+    # Fills the descriptor table under a lowered RLIMIT_NOFILE, which
+    # valgrind's own descriptors upset (its memcheck run is clean, but the
+    # program's checks fail).
+    accept_emfile) continue ;;
+    esac
     cc -std=gnu99 -Wall -Wextra -Werror -DZMQ_BUILD_DRAFT_API -DEXPECT_DRAFT=1 \
         -Iinclude "$src" -o "$out/c/$name" -Ltarget/release \
         -Wl,-rpath,"$PWD/target/release" -lzmq
