@@ -8,7 +8,7 @@ mod retry;
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Instant;
 
 use mio::event::Source;
@@ -38,7 +38,7 @@ pub struct Listener {
     socket: Arc<SocketMailbox>,
     /// Sessions this listener spawned: they end with it (libzmq makes the
     /// listener their parent).
-    children: Vec<ObjectId>,
+    children: Children,
     /// Dropped when the listener ends (removes an ipc socket file).
     cleanup: Option<Box<dyn Send>>,
     finished: bool,
@@ -51,6 +51,41 @@ pub struct Listener {
     zap: ZapLookup,
     /// When to accept again after running out of descriptors or memory.
     retry: retry::AcceptRetry,
+}
+
+/// The sessions a listener spawned, each with a token it drops when it
+/// ends, so that the list does not grow by one id per connection ever
+/// accepted (it is pruned whenever it has doubled since the last time).
+#[derive(Default)]
+struct Children {
+    live: Vec<(ObjectId, Weak<()>)>,
+    prune_at: usize,
+}
+
+impl Children {
+    /// Records a new child; returns the token the child keeps while alive.
+    fn add(&mut self, id: ObjectId) -> Arc<()> {
+        if self.live.len() >= self.prune_at {
+            self.live.retain(|(_, w)| w.strong_count() > 0);
+            self.prune_at = (2 * self.live.len()).max(64);
+        }
+        let token = Arc::new(());
+        self.live.push((id, Arc::downgrade(&token)));
+        token
+    }
+
+    /// The children still alive, removed from the list.
+    fn drain(&mut self) -> impl Iterator<Item = ObjectId> + '_ {
+        self.live
+            .drain(..)
+            .filter(|(_, w)| w.strong_count() > 0)
+            .map(|(id, _)| id)
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.live.len()
+    }
 }
 
 impl Listener {
@@ -71,7 +106,7 @@ impl Listener {
             listener: Some(listener),
             options,
             socket,
-            children: Vec::new(),
+            children: Children::default(),
             cleanup,
             finished: false,
             monitor: links.monitor,
@@ -105,7 +140,7 @@ impl Listener {
                         stream,
                         links,
                     );
-                    self.children.push(id);
+                    let s = s.with_liveness(self.children.add(id));
                     cx.spawn(Box::new(s));
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -171,7 +206,7 @@ impl IoObject for Listener {
                     self.monitor.event_closed(&pair, l.fd());
                 }
             }
-            for child in self.children.drain(..) {
+            for child in self.children.drain() {
                 cx.term_object(child, linger);
             }
             self.cleanup = None;
@@ -192,5 +227,26 @@ impl IoObject for Listener {
 
     fn done(&self) -> bool {
         self.finished
+    }
+}
+
+#[cfg(test)]
+mod children_tests {
+    use super::Children;
+
+    #[test]
+    fn ended_children_are_forgotten() {
+        let mut c = Children::default();
+        // 10,000 connections, each over before the next: the list stays
+        // small instead of holding 10,000 ids.
+        for id in 0..10_000 {
+            drop(c.add(id));
+        }
+        assert!(c.len() <= 64, "{} ids kept", c.len());
+        // Live ones are all kept and handed out at termination.
+        let alive: Vec<_> = (20_000..20_100).map(|id| c.add(id)).collect();
+        let ids: Vec<_> = c.drain().collect();
+        assert_eq!(ids, (20_000..20_100).collect::<Vec<_>>());
+        drop(alive);
     }
 }

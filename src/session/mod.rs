@@ -105,6 +105,8 @@ pub struct Session {
     /// The pipe to the ZAP handler, while a handshake asks it.
     zap: ZapClient,
     fd: i32,
+    /// Held while the session lives: its listener's record of it.
+    _liveness: Option<Arc<()>>,
 }
 
 /// What a session reaches besides its socket: where it reports events,
@@ -141,6 +143,13 @@ impl Session {
         self
     }
 
+    /// Keeps `token` alive as long as the session: the listener that
+    /// spawned it sees when it has ended.
+    pub(crate) fn with_liveness(mut self, token: Arc<()>) -> Session {
+        self._liveness = Some(token);
+        self
+    }
+
     /// A session for a connection a listener accepted.
     pub(crate) fn accepted(
         id: ObjectId,
@@ -168,6 +177,7 @@ impl Session {
             endpoint: links.endpoint,
             zap: ZapClient::new(links.zap),
             fd: -1,
+            _liveness: None,
             hello_pending: false,
             groups: GroupFraming::for_socket(options.socket_type),
             id,
