@@ -18,7 +18,7 @@ use crate::Error;
 
 /// A socket of type `t` whose every event is readable from the returned
 /// PAIR.
-fn monitored(ctx: &Context, t: i32, name: &str) -> (Socket, Socket) {
+pub(super) fn monitored(ctx: &Context, t: i32, name: &str) -> (Socket, Socket) {
     let mut s = Socket::new(ctx, t).unwrap();
     let addr = format!("inproc://{name}");
     s.monitor(Some(&addr), events::ALL, 1, types::PAIR).unwrap();

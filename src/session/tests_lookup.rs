@@ -55,15 +55,7 @@ fn recv(s: &mut Socket, ms: i32) -> Option<Msg> {
     s.recv(0).ok()
 }
 
-/// A socket of type `t` whose events are readable from the returned PAIR.
-fn monitored(ctx: &Context, t: i32, name: &str) -> (Socket, Socket) {
-    let mut s = Socket::new(ctx, t).unwrap();
-    let addr = format!("inproc://{name}");
-    s.monitor(Some(&addr), events::ALL, 1, types::PAIR).unwrap();
-    let mut r = Socket::new(ctx, types::PAIR).unwrap();
-    r.connect(&addr).unwrap();
-    (s, r)
-}
+use super::tests::monitored;
 
 fn next_event(r: &mut Socket, ms: i32) -> Option<u64> {
     let head = recv(r, ms)?;
