@@ -8,13 +8,14 @@
 //! (`ZMQ_HAUSNUMERO`, the `#ifndef`-guarded POSIX fallbacks and the native
 //! `EFSM`..`EMTHREAD`), the empty `ZMQ_HAVE_TIMERS` / `ZMQ_HAVE_POLLER`, the
 //! string `ZMQ_MSG_PROPERTY_*` and the unparenthesised `ZMQ_EVENT_ALL_V2`.
-//! Those that have a value also exist here for Rust users, marked
-//! `cbindgen:ignore` or excluded in `cbindgen.toml`.
+//! The error numbers live in `crate::error`, which owns their values.
+//!
+//! These constants exist for the generated header: the C surface uses a
+//! few and the engine has its own (`options::consts`), so most are never
+//! read by Rust code.
+#![allow(dead_code)]
 
 use std::ffi::c_int;
-
-// Upstream's native error numbers; the engine owns the values.
-pub use crate::error::{EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM, ZMQ_HAUSNUMERO};
 
 // Version macros for compile-time API version detection
 pub const ZMQ_VERSION_MAJOR: c_int = 4;

@@ -58,8 +58,11 @@ pub unsafe extern "C" fn zmq_msg_init(msg_: *mut zmq_msg_t) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_init_size(msg_: *mut zmq_msg_t, size_: usize) -> c_int {
     guard(|| {
-        // SAFETY: same contract.
-        unsafe { init(msg_, Msg::with_size(size_)) }
+        // SAFETY: same contract. The body stays uninitialised as in
+        // libzmq: the C caller writes it through `zmq_msg_data` before it
+        // sends or reads it (sending it unwritten is that caller's bug in
+        // libzmq too).
+        unsafe { init(msg_, Msg::with_size_uninit(size_)) }
     })
 }
 

@@ -5,34 +5,34 @@
 //! compiled into the same library so that `libzmq.so` exports it.
 #![deny(unsafe_op_in_unsafe_fn)]
 
-pub mod command;
+pub(crate) mod command;
 pub mod ctx;
-pub mod endpoint_pair;
+pub(crate) mod endpoint_pair;
 pub mod error;
-pub mod fork;
+pub(crate) mod fork;
 // The fuzzers' entry points (fuzz/), off unless the `fuzzing` feature is.
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod io;
-pub mod mailbox;
-pub mod monitor;
+pub(crate) mod io;
+pub(crate) mod mailbox;
+pub(crate) mod monitor;
 pub mod msg;
 pub mod options;
-pub mod pipe;
-pub mod poll;
-pub mod poller;
-pub mod proxy;
-pub mod routing;
-pub mod session;
-pub mod signaler;
+pub(crate) mod pipe;
+pub(crate) mod poll;
+pub(crate) mod poller;
+pub(crate) mod proxy;
+pub(crate) mod routing;
+pub(crate) mod session;
+pub(crate) mod signaler;
 pub mod socket;
 mod sys;
-pub mod transport;
-pub mod util;
-pub mod zmtp;
+pub(crate) mod transport;
+pub(crate) mod util;
+pub(crate) mod zmtp;
 
 pub use error::{Error, Result};
 
 #[path = "../capi/mod.rs"]
-pub mod capi;
+pub(crate) mod capi;

@@ -73,8 +73,11 @@ pub mod events {
     /// Version 2 only (the draft `zmq_socket_monitor_pipes_stats`).
     pub const PIPES_STATS: u64 = 0x10000;
     /// `ZMQ_EVENT_ALL` = `ZMQ_EVENT_ALL_V1`: every version 1 event.
+    #[cfg(test)]
     pub const ALL: u64 = 0xFFFF;
+    #[cfg(test)]
     pub const ALL_V1: u64 = ALL;
+    #[cfg(test)]
     pub const ALL_V2: u64 = ALL_V1 | PIPES_STATS;
 }
 

@@ -96,6 +96,7 @@ impl Stats {
 
 /// `zmq_proxy`: runs until the context terminates (the error is `ETERM`)
 /// or a socket call fails.
+#[cfg(test)]
 pub fn proxy(
     frontend: &mut Socket,
     backend: &mut Socket,
@@ -118,6 +119,7 @@ pub fn proxy(
 }
 
 /// `zmq_proxy (s, s, capture)`: one socket that is frontend and backend.
+#[cfg(test)]
 pub fn proxy_single(socket: &mut Socket, capture: Option<&mut Socket>) -> Result<()> {
     let mut socks: Vec<&mut Socket> = vec![socket];
     let capture = capture.map(|c| {

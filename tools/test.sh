@@ -24,6 +24,7 @@ cargo fmt --all -- --check
 (cd fuzz && cargo fmt -- --check)
 cargo clippy --all-targets --quiet -- -D warnings
 cargo clippy --lib --features fuzzing --quiet -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet   # the Rust API's docs build, no broken links
 cargo test --quiet
 python3 perf/test_run.py -q Unit   # the perf harness: parsing, ratios, summary, chart (seconds)
 cargo build --release --quiet

@@ -125,6 +125,7 @@ impl IoThread {
     }
 
     /// Hands an object to the thread.
+    #[cfg(test)]
     pub fn plug(&self, obj: Box<dyn IoObject>) {
         self.mailbox.send(IoCommand::Plug(obj));
     }

@@ -7,7 +7,7 @@
 //! with its free function; *constant* messages point at data nobody frees
 //! (`zmq_send_const`, `zmq_msg_init_data` without a free function);
 //! *buffer* messages point into a connection's shared receive buffer
-//! ([`RecvBuffer`], libzmq's `zclmsg`). Copies of a long or buffer message
+//! (`RecvBuffer`, libzmq's `zclmsg`). Copies of a long or buffer message
 //! share the body; the free function runs once, on whichever thread drops
 //! the last reference, with no lock of ours held.
 //!
@@ -18,7 +18,7 @@ mod pool;
 mod recv_buffer;
 
 pub use metadata::Metadata;
-pub use recv_buffer::RecvBuffer;
+pub(crate) use recv_buffer::RecvBuffer;
 
 use std::alloc::{self, Layout};
 use std::ffi::{c_void, CStr, CString};
@@ -194,9 +194,25 @@ impl Msg {
         Msg::blank(KIND_LEAVE)
     }
 
-    /// A message of `size` bytes whose contents are unspecified until
-    /// written through [`Msg::data_mut`] or [`Msg::data_ptr`].
+    /// A message of `size` zero bytes (`ENOMEM` if the body cannot be
+    /// allocated).
     pub fn with_size(size: usize) -> Result<Msg> {
+        // SAFETY: every byte is written here before the message is read.
+        let m = unsafe { Msg::with_size_uninit(size)? };
+        // SAFETY: the body is valid for `size` bytes and ours alone.
+        unsafe { ptr::write_bytes(m.data_ptr(), 0, size) };
+        Ok(m)
+    }
+
+    /// A message of `size` bytes whose contents are uninitialised, for
+    /// `zmq_msg_init_size` (libzmq leaves them so; the C caller writes them
+    /// through `zmq_msg_data`) and for bodies filled by a copy right away.
+    ///
+    /// # Safety
+    /// Every byte must be written through [`Msg::data_ptr`] before the body
+    /// is read through [`Msg::data`] or [`Msg::data_mut`] (both make a
+    /// `&[u8]`, which must not cover uninitialised memory).
+    pub(crate) unsafe fn with_size_uninit(size: usize) -> Result<Msg> {
         if size <= MAX_VSM_SIZE {
             let mut m = Msg::new();
             m.vsm_len = size as u8;
@@ -233,8 +249,10 @@ impl Msg {
     /// A message holding a copy of `data`; `ENOMEM` if its body cannot be
     /// allocated (`zmq_send` of an application's buffer, as libzmq).
     pub fn try_from_slice(data: &[u8]) -> Result<Msg> {
-        let mut m = Msg::with_size(data.len())?;
-        m.data_mut().copy_from_slice(data);
+        // SAFETY: the copy below writes every byte.
+        let m = unsafe { Msg::with_size_uninit(data.len())? };
+        // SAFETY: a fresh body of `data.len()` bytes cannot overlap `data`.
+        unsafe { ptr::copy_nonoverlapping(data.as_ptr(), m.data_ptr(), data.len()) };
         Ok(m)
     }
 
@@ -421,12 +439,15 @@ impl Msg {
         self.flags
     }
 
+    /// Sets flags; `SHARED` is not the caller's to set or clear (it
+    /// records that other handles read the body, see [`Msg::data_mut`]).
     pub fn set_flags(&mut self, f: u8) {
-        self.flags |= f;
+        self.flags |= f & !flags::SHARED;
     }
 
+    /// Clears flags but `SHARED`, as [`Msg::set_flags`].
     pub fn reset_flags(&mut self, f: u8) {
-        self.flags &= !f;
+        self.flags &= !(f & !flags::SHARED);
     }
 
     pub fn has_more(&self) -> bool {

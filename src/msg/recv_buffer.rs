@@ -86,8 +86,11 @@ impl RecvBuffer {
     pub fn new(capacity: usize) -> Result<RecvBuffer> {
         let capacity = capacity.max(1);
         let layout = layout(capacity).ok_or(Error::ENOMEM)?;
+        // Zeroed, so that the spare room handed to `read` as `&mut [u8]`
+        // is initialised memory; a block is made rarely (it is reused
+        // while its messages are gone, see `spare`), so this costs little.
         // SAFETY: the layout is not zero-sized (it holds the header).
-        let block = unsafe { alloc::alloc(layout) } as *mut Header;
+        let block = unsafe { alloc::alloc_zeroed(layout) } as *mut Header;
         let header = NonNull::new(block).ok_or(Error::ENOMEM)?;
         // SAFETY: a fresh allocation with room and alignment for a header.
         unsafe {

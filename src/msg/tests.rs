@@ -109,3 +109,28 @@ fn writing_a_shared_body_leaves_the_other_copies_alone() {
     b.data_mut()[1] = 2;
     assert_eq!((a.data()[1], b.data()[1]), (7, 2));
 }
+
+#[test]
+fn the_shared_flag_cannot_be_cleared_to_write_into_a_shared_body() {
+    let mut a = Msg::from_slice(&[7u8; 100]);
+    let b = a.share();
+    a.reset_flags(0xff);
+    assert!(a.is_shared(), "SHARED survives reset_flags");
+    a.data_mut()[0] = 1;
+    assert_eq!((a.data()[0], b.data()[0]), (1, 7));
+    let mut c = Msg::from_slice(&[7u8; 100]);
+    c.set_flags(0xff);
+    assert!(!c.is_shared(), "set_flags cannot claim SHARED either");
+}
+
+#[test]
+fn sized_messages_read_as_zeros() {
+    // Reuse a block that held other bytes: what `with_size` hands out must
+    // not show them (nor uninitialised memory).
+    for size in [0, 5, 33, 34, 200, 2048, 5000] {
+        drop(Msg::from_slice(&vec![0xa5u8; size]));
+        let m = Msg::with_size(size).unwrap();
+        assert_eq!(m.size(), size);
+        assert!(m.data().iter().all(|&b| b == 0), "size {size}");
+    }
+}

@@ -187,13 +187,6 @@ impl<T> Writer<T> {
         st.flushed = st.complete;
         awake
     }
-
-    /// Items written but not yet published.
-    pub fn unflushed(&self) -> u64 {
-        // SAFETY: read-only view of the writer state through the Writer.
-        let st = unsafe { &*self.q.writer.get() };
-        st.written - st.flushed
-    }
 }
 
 impl<T> Reader<T> {

@@ -145,12 +145,4 @@ impl Distributor {
             .iter()
             .all(|&id| pipes.get_mut(id).is_none_or(|p| p.check_hwm()))
     }
-
-    pub fn len(&self) -> usize {
-        self.pipes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.pipes.is_empty()
-    }
 }

@@ -138,6 +138,7 @@ impl SubscriptionTrie {
         out
     }
 
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn num_prefixes(&self) -> usize {
         self.prefixes
     }

@@ -24,7 +24,7 @@ pub(crate) mod udp;
 mod zap;
 
 pub use listener::{Closing, Listener};
-pub use zap::{no_zap_handler, ZapHandler, ZapLookup};
+pub use zap::{ZapHandler, ZapLookup};
 
 use std::io;
 use std::sync::atomic::AtomicBool;

@@ -25,11 +25,6 @@ pub struct ZapHandler {
 /// Finds the ZAP handler of the socket's context, if one is bound now.
 pub type ZapLookup = Arc<dyn Fn() -> Option<ZapHandler> + Send + Sync>;
 
-/// A lookup that never finds a handler (sessions made outside a context).
-pub fn no_zap_handler() -> ZapLookup {
-    Arc::new(|| None)
-}
-
 /// One session's connection to the ZAP handler, made at its first request
 /// and kept for the next ones (libzmq's `_zap_pipe`).
 pub struct ZapClient {

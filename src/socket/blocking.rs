@@ -33,7 +33,7 @@ impl Call {
     /// with the call and unlocks: `Ok(None)` from it means "wait". The
     /// wait ends when a command is sent to `mailbox` (whichever thread
     /// then handles it: the generation is read before the attempt, see
-    /// [`SocketMailbox::wait_past`]) or with `EAGAIN` at the deadline.
+    /// `SocketMailbox::wait_past`) or with `EAGAIN` at the deadline.
     pub fn run<T>(
         mailbox: &SocketMailbox,
         mut attempt: impl FnMut(&mut Call) -> Result<Option<T>>,

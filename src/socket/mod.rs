@@ -2,7 +2,7 @@
 //! processing common to every type, plus one module per pattern.
 //!
 //! A socket is owned by one application thread at a time (as in libzmq).
-//! Other threads reach it only through its [`SocketMailbox`], whose fd is
+//! Other threads reach it only through its `SocketMailbox`, whose fd is
 //! the socket's `ZMQ_FD`. A thread-safe socket is shared behind a lock by
 //! its user, who runs blocking calls as a [`Call`], one attempt at a time, waiting
 //! for commands with the lock released (`blocking.rs`).

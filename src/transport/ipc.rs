@@ -138,6 +138,7 @@ pub struct IpcCleanup {
 impl IpcCleanup {
     /// Cleans up now and reports a failure (libzmq's
     /// `ZMQ_EVENT_CLOSE_FAILED`); dropping the guard does the same silently.
+    #[cfg(test)]
     pub fn run(mut self) -> Result<()> {
         self.clean().map_err(Error::from)
     }
@@ -276,6 +277,7 @@ fn adopt_listener(raw: i32) -> Result<UnixListener> {
 /// [`finish_connect_ipc`]); an error (`ECONNREFUSED` for a stale file,
 /// `ENOENT`, `EAGAIN` when the listener's backlog is full) is one failed
 /// attempt, after which libzmq schedules a reconnect.
+#[cfg(test)]
 pub fn connect_ipc(addr: &IpcAddress) -> Result<UnixStream> {
     start_connect_ipc(addr).map_err(|(e, _)| e)
 }
@@ -294,6 +296,7 @@ fn start_connect_ipc(addr: &IpcAddress) -> std::result::Result<UnixStream, (Erro
 }
 
 /// The outcome of a connect that was in progress, once writable.
+#[cfg(test)]
 pub fn finish_connect_ipc(stream: &UnixStream) -> Result<()> {
     match sys::take_error(stream.as_fd())? {
         Some(e) => Err(e.into()),

@@ -25,9 +25,11 @@ use super::stream::{
     connect_outcome, delegate_source, delegate_stream_io, to_io_error, Bound, Connecter, Listener,
     Stream,
 };
+#[cfg(test)]
+pub use super::tcp_address::resolve_connect;
 pub use super::tcp_address::{
-    check_connect_syntax, endpoint_string, numeric_host, resolve_bind, resolve_connect,
-    resolve_connect_numeric, resolve_ws, resolved_endpoint_string, TcpTarget,
+    check_connect_syntax, endpoint_string, resolve_bind, resolve_connect_numeric, resolve_ws,
+    TcpTarget,
 };
 use crate::options::Options;
 use crate::sys::net as sys;
@@ -171,6 +173,7 @@ fn set_priority(fd: BorrowedFd<'_>, priority: i32) -> Result<()> {
 /// stream is writable, then call [`finish_connect_tcp`]. An error here
 /// (`ENETUNREACH`, `EADDRINUSE` for the source, ...) is one failed
 /// attempt: libzmq schedules a reconnect.
+#[cfg(test)]
 pub fn connect_tcp(
     peer: SocketAddr,
     source: Option<SocketAddr>,

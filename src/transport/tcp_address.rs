@@ -357,6 +357,7 @@ pub fn numeric_host(addr: &SocketAddr) -> String {
 /// address; pass `local` accordingly) and prints it with
 /// [`endpoint_string`]. `addr` is the part after `tcp://`. May block on
 /// DNS when `local` is false.
+#[cfg(test)]
 pub fn resolved_endpoint_string(addr: &str, local: bool, ipv6: bool) -> Result<String> {
     let first = if local {
         resolve_bind(addr, ipv6)?

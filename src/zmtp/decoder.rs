@@ -88,10 +88,6 @@ impl Decoder {
         self.zero_copy = on;
     }
 
-    pub fn framing(&self) -> Framing {
-        self.framing
-    }
-
     /// Switches the frame syntax (after the greeting, before any frame).
     pub fn set_framing(&mut self, framing: Framing) {
         self.framing = framing;
@@ -139,6 +135,7 @@ impl Decoder {
 
     /// Copies as much of `input` as the read buffer takes; returns the
     /// count (zero while undecoded bytes remain).
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn feed(&mut self, input: &[u8]) -> usize {
         let buf = self.read_buf();
         let n = buf.len().min(input.len());
@@ -265,15 +262,19 @@ impl Decoder {
                 return Ok(Some(m));
             }
         }
+        if size <= pending {
+            let mut msg = Msg::try_from_slice(&self.buf.pending()[..size])?;
+            msg.set_flags(msg_flags);
+            self.buf.consume(size);
+            return Ok(Some(msg));
+        }
+        // Zeroed: the rest of the body is handed to `read` as `&mut [u8]`.
         let mut msg = Msg::with_size(size)?;
         msg.set_flags(msg_flags);
-        let n = size.min(pending);
+        let n = pending;
         if n > 0 {
             msg.data_mut()[..n].copy_from_slice(&self.buf.pending()[..n]);
             self.buf.consume(n);
-        }
-        if n == size {
-            return Ok(Some(msg));
         }
         self.body = Some(Body { msg, filled: n });
         Ok(None)

@@ -63,10 +63,6 @@ impl Encoder {
         }
     }
 
-    pub fn framing(&self) -> Framing {
-        self.framing
-    }
-
     pub fn set_framing(&mut self, framing: Framing) {
         self.framing = framing;
     }
@@ -198,6 +194,7 @@ impl Encoder {
     }
 
     /// The first contiguous chunk of output (for a plain `write`).
+    #[cfg(test)]
     pub fn first_chunk(&self) -> &[u8] {
         match self.segs.front() {
             Some(Seg::Batch { start, end }) => &self.batch[start + self.head_sent..*end],
@@ -235,6 +232,7 @@ impl Encoder {
 
     /// Takes all queued output as one vector (tests, and callers without
     /// `writev`).
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn take_all(&mut self, out: &mut Vec<u8>) {
         let mut chunks = [IoSlice::new(&[]); MAX_CHUNKS];
         let count = self.chunks(&mut chunks);

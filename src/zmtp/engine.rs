@@ -291,15 +291,18 @@ impl Engine {
         }
     }
 
+    #[cfg(test)]
     pub fn config(&self) -> &EngineConfig {
         &self.cfg
     }
 
     /// The protocol the greeting chose, once known.
+    #[cfg(test)]
     pub fn protocol(&self) -> Option<Protocol> {
         self.protocol
     }
 
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn is_closed(&self) -> bool {
         self.phase == Phase::Closed
     }
@@ -311,6 +314,7 @@ impl Engine {
 
     /// The metadata attached to received messages, once the handshake is
     /// done.
+    #[cfg(test)]
     pub fn metadata(&self) -> Option<&Arc<Metadata>> {
         self.metadata.as_ref()
     }
@@ -334,6 +338,7 @@ impl Engine {
 
     /// Copies as much of `input` as the read buffer takes; returns the
     /// count. For callers that already hold the bytes.
+    #[cfg(test)]
     pub fn feed(&mut self, input: &[u8], now: Instant) -> usize {
         if self.phase == Phase::Closed {
             return 0;
@@ -410,11 +415,6 @@ impl Engine {
         !self.encoder.is_empty()
     }
 
-    /// Bytes waiting to be written.
-    pub fn transmit_len(&self) -> usize {
-        self.encoder.pending()
-    }
-
     /// The bytes to write, as `writev` chunks.
     pub fn transmit_chunks<'a>(&'a self, out: &mut [IoSlice<'a>]) -> usize {
         self.encoder.chunks(out)
@@ -426,6 +426,7 @@ impl Engine {
     }
 
     /// Moves all waiting bytes into `out`.
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn take_transmit(&mut self, out: &mut Vec<u8>) {
         self.encoder.take_all(out);
     }

@@ -78,8 +78,12 @@ pub(crate) const EPROTO: crate::Error = crate::Error::from_errno(libc::EPROTO);
 
 pub use decoder::Decoder;
 pub use encoder::Encoder;
-pub use engine::{CloseReason, Closed, Engine, EngineConfig, Event};
-pub use greeting::{Greeting, Protocol};
+#[cfg(test)]
+pub use engine::{CloseReason, Closed};
+pub use engine::{Engine, EngineConfig, Event};
+#[cfg(test)]
+pub use greeting::Protocol;
+#[cfg(test)]
 pub use mechanism::zap::ZapRequest;
 pub use raw::RawEngine;
 
@@ -106,5 +110,4 @@ pub mod protocol_error {
     pub const ZAP_BAD_VERSION: i32 = 0x2000_0003;
     pub const ZAP_INVALID_STATUS_CODE: i32 = 0x2000_0004;
     pub const ZAP_INVALID_METADATA: i32 = 0x2000_0005;
-    pub const WS_UNSPECIFIED: i32 = 0x3000_0000;
 }

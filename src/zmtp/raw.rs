@@ -70,19 +70,6 @@ impl RawEngine {
         e
     }
 
-    pub fn config(&self) -> &EngineConfig {
-        &self.cfg
-    }
-
-    pub fn is_closed(&self) -> bool {
-        self.closed
-    }
-
-    /// The metadata attached to every message of this connection.
-    pub fn metadata(&self) -> Option<&Arc<Metadata>> {
-        self.metadata.as_ref()
-    }
-
     /// An empty message announcing the connection's start or end.
     fn push_notification(&mut self) {
         let mut m = Msg::new();
@@ -114,6 +101,7 @@ impl RawEngine {
 
     /// Copies as much of `input` as one read takes; returns the count.
     /// For callers that already hold the bytes (tests).
+    #[cfg(test)]
     pub fn feed(&mut self, input: &[u8], now: Instant) -> usize {
         let buf = self.read_buf();
         let n = buf.len().min(input.len());
@@ -186,6 +174,7 @@ impl RawEngine {
     }
 
     /// Moves all waiting bytes into `out`.
+    #[cfg(test)]
     pub fn take_transmit(&mut self, out: &mut Vec<u8>) {
         self.encoder.take_all(out);
     }

@@ -51,6 +51,7 @@ impl ZapRequest {
     }
 
     /// The frame at `i` (tests and logging).
+    #[cfg(test)]
     pub fn frame(&self, i: usize) -> &[u8] {
         self.frames.get(i).map_or(&[], |m| m.data())
     }
