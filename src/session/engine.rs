@@ -40,8 +40,16 @@ impl SessionEngine {
         }
     }
 
-    pub fn read_buf(&mut self) -> &mut [u8] {
-        delegate!(self, e => e.read_buf())
+    /// Where to read next (see `Engine::read_buf_uninit`).
+    ///
+    /// # Safety
+    /// The caller writes the bytes (as `read(2)`) and never reads them.
+    pub unsafe fn read_buf_uninit(&mut self) -> &mut [u8] {
+        match self {
+            // SAFETY: the caller's contract.
+            SessionEngine::Zmtp(e) => unsafe { e.read_buf_uninit() },
+            SessionEngine::Raw(e) => e.read_buf(),
+        }
     }
 
     pub fn advance_read(&mut self, n: usize, now: Instant) {

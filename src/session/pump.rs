@@ -44,7 +44,10 @@ impl Session {
         }
         let mut progress = false;
         loop {
-            let buf = engine.read_buf();
+            // SAFETY: every stream's `read` only writes into the buffer:
+            // tcp and ipc through read(2) (mio), ws and tls by copying the
+            // decoded payload or plaintext in (transport/ws, rustls).
+            let buf = unsafe { engine.read_buf_uninit() };
             if buf.is_empty() {
                 break;
             }

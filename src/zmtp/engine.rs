@@ -323,11 +323,24 @@ impl Engine {
 
     /// Where to read next; empty while decoded events are pending, and once
     /// closed.
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn read_buf(&mut self) -> &mut [u8] {
         if self.phase == Phase::Closed {
             return &mut [];
         }
         self.decoder.read_buf()
+    }
+
+    /// As [`Engine::read_buf`], lending a long body's rest uninitialised.
+    ///
+    /// # Safety
+    /// As [`Decoder::read_buf_uninit`]: write the bytes, never read them.
+    pub unsafe fn read_buf_uninit(&mut self) -> &mut [u8] {
+        if self.phase == Phase::Closed {
+            return &mut [];
+        }
+        // SAFETY: the caller's contract.
+        unsafe { self.decoder.read_buf_uninit() }
     }
 
     /// `n` bytes were read into [`Engine::read_buf`] at `now`.
