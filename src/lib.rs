@@ -10,6 +10,7 @@ pub mod ctx;
 pub(crate) mod endpoint_pair;
 pub mod error;
 pub(crate) mod fork;
+pub(crate) mod id_map;
 // The fuzzers' entry points (fuzz/), off unless the `fuzzing` feature is.
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]

@@ -1,6 +1,6 @@
 //! One io thread: the event loop, its objects and their timers.
 
-use std::collections::HashMap;
+use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use mio::{Events, Interest, Poll, Registry, Token};
 
 use super::command::{IoCommand, IoMailbox};
 use crate::command::ObjectId;
+use crate::id_map::IdMap;
 use crate::pipe::{PipeCommand, PipeId};
 use crate::Result;
 
@@ -54,7 +55,7 @@ pub struct IoCx<'a> {
     /// This thread's mailbox: the owner to give the pipes an object holds.
     pub mailbox: &'a Arc<IoMailbox>,
     spawned: &'a mut Vec<Box<dyn IoObject>>,
-    routes: &'a mut HashMap<PipeId, ObjectId>,
+    routes: &'a mut IdMap<ObjectId>,
 }
 
 impl IoCx<'_> {
@@ -162,11 +163,21 @@ impl PollFailures {
     }
 }
 
+/// An object and the deadline it had when it last returned to the loop
+/// (objects change only inside the loop's calls, so that is current).
+struct Entry {
+    obj: Box<dyn IoObject>,
+    deadline: Option<Instant>,
+}
+
 struct EventLoop {
     poll: Poll,
     mailbox: Arc<IoMailbox>,
-    objects: HashMap<ObjectId, Box<dyn IoObject>>,
-    routes: HashMap<PipeId, ObjectId>,
+    objects: IdMap<Entry>,
+    routes: IdMap<ObjectId>,
+    /// Every object's deadline, soonest first: the loop neither scans its
+    /// objects for the next timeout nor for the due ones.
+    timers: BTreeSet<(Instant, ObjectId)>,
     stopping: bool,
 }
 
@@ -175,8 +186,9 @@ impl EventLoop {
         EventLoop {
             poll,
             mailbox,
-            objects: HashMap::new(),
-            routes: HashMap::new(),
+            objects: IdMap::default(),
+            routes: IdMap::default(),
+            timers: BTreeSet::new(),
             stopping: false,
         }
     }
@@ -224,7 +236,7 @@ impl EventLoop {
     }
 
     fn next_deadline(&self) -> Option<Instant> {
-        self.objects.values().filter_map(|o| o.deadline()).min()
+        self.timers.first().map(|&(d, _)| d)
     }
 
     /// Runs `f` on an object with a context, then adopts what it spawned
@@ -236,7 +248,7 @@ impl EventLoop {
     /// serving every other object. Unwinding further would end the thread,
     /// and with it every connection it carries.
     fn with_object(&mut self, id: ObjectId, f: impl FnOnce(&mut dyn IoObject, &mut IoCx)) {
-        let Some(mut obj) = self.objects.remove(&id) else {
+        let Some(entry) = self.objects.get_mut(&id) else {
             return;
         };
         let mut spawned = Vec::new();
@@ -249,17 +261,26 @@ impl EventLoop {
                 routes: &mut self.routes,
             };
             catch_unwind(AssertUnwindSafe(|| {
-                f(obj.as_mut(), &mut cx);
-                obj.done()
+                f(entry.obj.as_mut(), &mut cx);
+                entry.obj.done()
             }))
         };
         match done {
             Ok(false) => {
-                self.objects.insert(id, obj);
+                let deadline = entry.obj.deadline();
+                if deadline != entry.deadline {
+                    if let Some(old) = entry.deadline {
+                        self.timers.remove(&(old, id));
+                    }
+                    if let Some(new) = deadline {
+                        self.timers.insert((new, id));
+                    }
+                    entry.deadline = deadline;
+                }
             }
-            Ok(true) => self.routes.retain(|_, o| *o != id),
+            Ok(true) => drop(self.remove(id)),
             Err(payload) => {
-                self.routes.retain(|_, o| *o != id);
+                let obj = self.remove(id);
                 // Its drop may meet the state the panic left: keep a
                 // second panic there inside the thread too.
                 let _ = catch_unwind(AssertUnwindSafe(move || drop((obj, payload))));
@@ -270,9 +291,25 @@ impl EventLoop {
         }
     }
 
+    /// Takes a finished object out of the loop's tables.
+    fn remove(&mut self, id: ObjectId) -> Option<Box<dyn IoObject>> {
+        let entry = self.objects.remove(&id)?;
+        if let Some(d) = entry.deadline {
+            self.timers.remove(&(d, id));
+        }
+        self.routes.retain(|_, o| *o != id);
+        Some(entry.obj)
+    }
+
     fn adopt(&mut self, obj: Box<dyn IoObject>) {
         let id = obj.id();
-        self.objects.insert(id, obj);
+        self.objects.insert(
+            id,
+            Entry {
+                obj,
+                deadline: None,
+            },
+        );
         self.with_object(id, |o, cx| o.plugged(cx));
     }
 
@@ -293,14 +330,22 @@ impl EventLoop {
         }
     }
 
+    /// Calls `timeout` once on each object whose deadline has passed (one
+    /// that keeps a passed deadline is called again on the next turn, not
+    /// in a loop here).
     fn run_timers(&mut self) {
         let now = Instant::now();
-        let due: Vec<ObjectId> = self
-            .objects
-            .iter()
-            .filter(|(_, o)| o.deadline().is_some_and(|d| d <= now))
-            .map(|(id, _)| *id)
-            .collect();
+        let mut due = Vec::new();
+        while let Some(&(d, id)) = self.timers.first() {
+            if d > now {
+                break;
+            }
+            self.timers.pop_first();
+            if let Some(entry) = self.objects.get_mut(&id) {
+                entry.deadline = None;
+            }
+            due.push(id);
+        }
         for id in due {
             self.with_object(id, |o, cx| o.timeout(cx, now));
         }

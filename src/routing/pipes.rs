@@ -1,31 +1,8 @@
 //! The pipes a socket owns, by id, and the bookkeeping of finished ones.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
+use crate::id_map::IdMap;
 use crate::msg::Msg;
 use crate::pipe::{Pipe, PipeId};
-
-/// Pipe ids are unique counters: hashing them is pointless work on the hot
-/// path, so the id is its own hash.
-#[derive(Default)]
-pub struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ b as u64;
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-pub type IdMap<V> = HashMap<PipeId, V, BuildHasherDefault<IdHasher>>;
 
 /// Every pipe of one socket. Patterns refer to pipes by id and go through
 /// this table, which notes pipes that finish (peer's delimiter read) so the

@@ -7,9 +7,9 @@
 
 use super::single::{next_single, random_u32, reject_more};
 use super::{Cx, Pattern};
+use crate::id_map::IdMap;
 use crate::msg::Msg;
 use crate::pipe::PipeId;
-use crate::routing::pipes::IdMap;
 use crate::routing::FairQueue;
 use crate::{Error, Result};
 
