@@ -56,11 +56,19 @@ struct ReaderState<T> {
     limit: u64,
 }
 
+/// Keeps its contents on cache lines of their own: 128 bytes, as x86
+/// fetches lines in adjacent pairs.
+#[repr(align(128))]
+struct CacheLines<T>(T);
+
+/// The writer's and the reader's private states each on lines of their
+/// own, so neither thread's bookkeeping invalidates the other's cache;
+/// only `committed` (and the rarely used `spare`) is shared.
 struct Queue<T> {
-    committed: AtomicU64,
+    committed: CacheLines<AtomicU64>,
     spare: AtomicPtr<Chunk<T>>,
-    writer: UnsafeCell<WriterState<T>>,
-    reader: UnsafeCell<ReaderState<T>>,
+    writer: CacheLines<UnsafeCell<WriterState<T>>>,
+    reader: CacheLines<UnsafeCell<ReaderState<T>>>,
 }
 
 // SAFETY: the writer state is touched only through the one `Writer`, the
@@ -84,21 +92,21 @@ pub struct Reader<T> {
 pub fn channel<T: Send>() -> (Writer<T>, Reader<T>) {
     let first = Chunk::alloc();
     let q = Arc::new(Queue {
-        committed: AtomicU64::new(0),
+        committed: CacheLines(AtomicU64::new(0)),
         spare: AtomicPtr::new(ptr::null_mut()),
-        writer: UnsafeCell::new(WriterState {
+        writer: CacheLines(UnsafeCell::new(WriterState {
             chunk: first,
             idx: 0,
             written: 0,
             complete: 0,
             flushed: 0,
-        }),
-        reader: UnsafeCell::new(ReaderState {
+        })),
+        reader: CacheLines(UnsafeCell::new(ReaderState {
             chunk: first,
             idx: 0,
             read: 0,
             limit: 0,
-        }),
+        })),
     });
     (Writer { q: q.clone() }, Reader { q })
 }
@@ -108,7 +116,7 @@ impl<T> Writer<T> {
         let q = &*self.q;
         // SAFETY: only this unique Writer (borrowed mutably here) touches
         // the writer state.
-        (q, unsafe { &mut *q.writer.get() })
+        (q, unsafe { &mut *q.writer.0.get() })
     }
 
     /// Appends an item; `incomplete` marks a frame followed by more frames
@@ -173,7 +181,7 @@ impl<T> Writer<T> {
     /// and must be woken.
     pub fn flush(&mut self) -> bool {
         let (q, st) = self.parts();
-        let committed = &q.committed;
+        let committed = &q.committed.0;
         if st.complete == st.flushed {
             return true;
         }
@@ -194,14 +202,14 @@ impl<T> Reader<T> {
         let q = &*self.q;
         // SAFETY: only this unique Reader (borrowed mutably here) touches
         // the reader state.
-        (q, unsafe { &mut *q.reader.get() })
+        (q, unsafe { &mut *q.reader.0.get() })
     }
 
     /// Whether an item is ready; if not, marks the reader asleep so the
     /// writer's next flush reports it.
     pub fn check_read(&mut self) -> bool {
         let (q, st) = self.parts();
-        let committed = &q.committed;
+        let committed = &q.committed.0;
         if st.read < st.limit {
             return true;
         }
@@ -267,8 +275,8 @@ impl<T> Reader<T> {
 
 impl<T> Drop for Queue<T> {
     fn drop(&mut self) {
-        let w = self.writer.get_mut();
-        let r = self.reader.get_mut();
+        let w = self.writer.0.get_mut();
+        let r = self.reader.0.get_mut();
         // Drop every item the reader has not taken, published or not.
         let mut chunk = r.chunk;
         let mut idx = r.idx;
