@@ -134,3 +134,27 @@ fn sized_messages_read_as_zeros() {
         assert!(m.data().iter().all(|&b| b == 0), "size {size}");
     }
 }
+
+#[test]
+fn a_receive_buffer_lends_zeros_through_the_safe_view() {
+    for _ in 0..4 {
+        // Leave dirty memory behind for the allocator to hand out again.
+        drop(vec![0xa5u8; 8192 + 64]);
+        let mut b = RecvBuffer::new(8192).unwrap();
+        assert!(b.spare().unwrap().iter().all(|&x| x == 0));
+    }
+}
+
+#[test]
+fn a_receive_buffer_lent_uninitialised_keeps_what_was_written() {
+    let mut b = RecvBuffer::new(256).unwrap();
+    // SAFETY: only written, then committed.
+    let spare = unsafe { b.spare_uninit() }.unwrap();
+    assert_eq!(spare.len(), 256);
+    spare[..100].copy_from_slice(&[7u8; 100]);
+    b.commit(100);
+    assert_eq!(b.pending(), &[7u8; 100][..]);
+    // The safe view past the written bytes is zeroed.
+    assert!(b.spare().unwrap().iter().all(|&x| x == 0));
+    assert_eq!(b.pending(), &[7u8; 100][..]);
+}

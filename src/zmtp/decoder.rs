@@ -141,7 +141,13 @@ impl Decoder {
             }
         }
         self.handed_body = false;
-        match self.buf.spare() {
+        let spare = if zero {
+            self.buf.spare()
+        } else {
+            // SAFETY: the caller's contract (write only, then `advance`).
+            unsafe { self.buf.spare_uninit() }
+        };
+        match spare {
             Ok(spare) => spare,
             Err(_) => {
                 // No memory for a fresh buffer: the connection ends.
