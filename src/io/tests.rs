@@ -21,15 +21,22 @@ enum PanicIn {
 struct Probe {
     id: ObjectId,
     panic_in: PanicIn,
+    /// How long after it is plugged it times out.
+    delay: Duration,
     deadline: Option<Instant>,
     report: Sender<String>,
 }
 
 impl Probe {
     fn new(panic_in: PanicIn, report: &Sender<String>) -> Box<Probe> {
+        Probe::with_delay(panic_in, report, Duration::from_millis(20))
+    }
+
+    fn with_delay(panic_in: PanicIn, report: &Sender<String>, delay: Duration) -> Box<Probe> {
         Box::new(Probe {
             id: next_object_id(),
             panic_in,
+            delay,
             deadline: None,
             report: report.clone(),
         })
@@ -49,7 +56,7 @@ impl IoObject for Probe {
         let _ = self
             .report
             .send(format!("plugged {} blocked={blocked}", self.id));
-        self.deadline = Some(Instant::now() + Duration::from_millis(20));
+        self.deadline = Some(Instant::now() + self.delay);
     }
     fn ready(&mut self, _cx: &mut IoCx, _readable: bool, _writable: bool, _read_closed: bool) {}
     fn pipe_command(&mut self, _cx: &mut IoCx, _cmd: PipeCommand) {}
@@ -164,61 +171,33 @@ fn poll_failures_back_off_from_1_ms_to_100_ms_within_the_next_timer() {
     assert_eq!(f.next_wait(None).as_millis(), 1);
 }
 
-/// An object that times out `delay` after it is plugged, reporting its
-/// label; `term` ends it early.
-struct Timed {
-    id: ObjectId,
-    label: u32,
-    delay: Duration,
-    deadline: Option<Instant>,
-    report: Sender<String>,
-}
-
-impl IoObject for Timed {
-    fn id(&self) -> ObjectId {
-        self.id
-    }
-    fn plugged(&mut self, _cx: &mut IoCx) {
-        self.deadline = Some(Instant::now() + self.delay);
-    }
-    fn ready(&mut self, _cx: &mut IoCx, _readable: bool, _writable: bool, _read_closed: bool) {}
-    fn pipe_command(&mut self, _cx: &mut IoCx, _cmd: PipeCommand) {}
-    fn term(&mut self, _cx: &mut IoCx, _linger: i32) {
-        self.deadline = None;
-    }
-    fn timeout(&mut self, _cx: &mut IoCx, _now: Instant) {
-        self.deadline = None;
-        let _ = self.report.send(format!("timeout {}", self.label));
-    }
-    fn deadline(&self) -> Option<Instant> {
-        self.deadline
-    }
-    fn done(&self) -> bool {
-        self.deadline.is_none()
-    }
-}
-
 #[test]
 fn timers_fire_in_deadline_order_and_ended_objects_never_fire() {
     let t = IoThread::start("timers".into()).unwrap();
     let (tx, rx) = channel();
-    // Plugged latest deadline first; label 3 is ended before its time.
-    let mut ids = Vec::new();
-    for label in (1..=5u32).rev() {
-        let id = next_object_id();
-        ids.push((label, id));
-        t.plug(Box::new(Timed {
-            id,
-            label,
-            delay: Duration::from_millis(40 * u64::from(label)),
-            deadline: None,
-            report: tx.clone(),
-        }));
+    // Plugged latest deadline first; the third is ended before its time.
+    let probes: Vec<Box<Probe>> = (1..=5u64)
+        .rev()
+        .map(|k| Probe::with_delay(PanicIn::Nowhere, &tx, Duration::from_millis(40 * k)))
+        .collect();
+    let ids: Vec<ObjectId> = probes.iter().rev().map(|p| p.id).collect();
+    for p in probes {
+        t.plug(p);
     }
-    let (_, third) = ids.iter().find(|(l, _)| *l == 3).copied().unwrap();
-    t.mailbox().send(IoCommand::Term(third, 0));
-    let fired: Vec<String> = (0..4).map(|_| next(&rx)).collect();
-    assert_eq!(fired, ["timeout 1", "timeout 2", "timeout 4", "timeout 5"]);
-    assert!(rx.recv_timeout(Duration::from_millis(100)).is_err());
+    t.mailbox().send(IoCommand::Term(ids[2], 0));
+    let fired: Vec<String> = std::iter::from_fn(|| Some(next(&rx)))
+        .filter(|r| r.starts_with("timeout"))
+        .take(4)
+        .collect();
+    let want: Vec<String> = [0, 1, 3, 4]
+        .iter()
+        .map(|&i| format!("timeout {}", ids[i]))
+        .collect();
+    assert_eq!(fired, want);
+    let late = rx.recv_timeout(Duration::from_millis(100));
+    assert!(
+        late.map_or(true, |r| !r.starts_with("timeout")),
+        "the ended one never fires"
+    );
     stop_within(t, Duration::from_secs(2));
 }
