@@ -1,0 +1,210 @@
+/* Fault 2: a peer that stops (SIGSTOP) while heartbeats are on.
+ *
+ * a) a DEALER of the library under test connects to an echoing ROUTER in
+ *    a child (ZMQ_HEARTBEAT_IVL 100 ms, _TIMEOUT 500 ms, _TTL 1000 ms,
+ *    ZMQ_RECONNECT_IVL 100 ms). After one round trip the child is
+ *    stopped: the DEALER must time the connection out (DISCONNECTED about
+ *    500 ms after the last traffic), reconnect (the stopped process's
+ *    kernel still completes the TCP handshake: CONNECTED, then the ZMTP
+ *    handshake waits), keep a message sent meanwhile, and after SIGCONT
+ *    finish the handshake and get the queued message's echo and a new one.
+ * b) the reverse: a ROUTER of the library under test is bound with the
+ *    same heartbeat options, a DEALER in a child (routing id "child", no
+ *    heartbeats of its own) connects and echoes. The child is stopped: the
+ *    ROUTER drops the connection after the timeout (DISCONNECTED), a
+ *    message to "child" is then unroutable (ZMQ_ROUTER_MANDATORY:
+ *    EHOSTUNREACH); after SIGCONT the child sees the close, reconnects
+ *    (ACCEPTED, HANDSHAKE_SUCCEEDED) and echoes again. */
+#include "fault.h"
+
+static int role_zmq_dealer_echo (int port)
+{
+    void *ctx = zmq_ctx_new ();
+    void *dealer = zmq_socket (ctx, ZMQ_DEALER);
+    CHECK (zmq_setsockopt (dealer, ZMQ_ROUTING_ID, "child", 5) == 0);
+    set_int (dealer, ZMQ_RECONNECT_IVL, 100);
+    char ep[64];
+    snprintf (ep, sizeof ep, "tcp://127.0.0.1:%d", port);
+    CHECK (zmq_connect (dealer, ep) == 0);
+    notify ("connecting");
+    while (1) {
+        zmq_msg_t body;
+        zmq_msg_init (&body);
+        if (zmq_msg_recv (&body, dealer, 0) == -1)
+            return 1;
+        zmq_msg_send (&body, dealer, 0);
+    }
+}
+
+static void heartbeats (void *s)
+{
+    set_int (s, ZMQ_HEARTBEAT_IVL, 100);
+    set_int (s, ZMQ_HEARTBEAT_TIMEOUT, 500);
+    set_int (s, ZMQ_HEARTBEAT_TTL, 1000);
+}
+
+static void part_a (void *ctx)
+{
+    int port = free_port ();
+    char p[16], ep[64], line[256], text[64], got[256] = "";
+    snprintf (p, sizeof p, "%d", port);
+    snprintf (ep, sizeof ep, "tcp://127.0.0.1:%d", port);
+    void *dealer = zmq_socket (ctx, ZMQ_DEALER);
+    heartbeats (dealer);
+    set_int (dealer, ZMQ_RECONNECT_IVL, 100);
+    monitor_t *m = monitor_start (ctx, dealer, "dealer");
+    int mark = 0;
+
+    phase ("a-connect");
+    child_t *c = spawn ("zmq-echo", p, NULL, NULL);
+    CHECK (child_expect (c, "bound", line, sizeof line, 5000));
+    CHECK (zmq_connect (dealer, ep) == 0);
+    CHECK (zmq_send (dealer, "m1", 2, 0) == 2);
+    out ("fact a_echo_before %s",
+         recv_text (dealer, text, sizeof text, 3000) >= 0 ? text : "timeout");
+    msleep (600); /* heartbeats answered: no disconnect */
+
+    phase ("a-stop");
+    mark = monitor_mark (m);
+    int64_t t_stop = since_start ();
+    child_kill (c, SIGSTOP);
+    int64_t t_disc = monitor_wait (m, &mark, ZMQ_EVENT_DISCONNECTED, -1, 5000);
+    out ("fact a_disconnected %s", t_disc >= 0 ? "yes" : "no");
+    if (t_disc >= 0)
+        out ("figure a_disconnected_after_stop_ms %lld",
+             (long long) (t_disc - t_stop));
+    CHECK (zmq_send (dealer, "m2", 2, 0) == 2);
+    msleep (700);
+
+    phase ("a-cont");
+    mark = monitor_mark (m);
+    int64_t t_cont = since_start ();
+    child_kill (c, SIGCONT);
+    int64_t t_hs =
+      monitor_wait (m, &mark, ZMQ_EVENT_HANDSHAKE_SUCCEEDED, -1, 5000);
+    out ("fact a_handshake_after_cont %s", t_hs >= 0 ? "yes" : "no");
+    if (t_hs >= 0)
+        out ("figure a_handshake_after_cont_ms %lld",
+             (long long) (t_hs - t_cont));
+    if (recv_text (dealer, text, sizeof text, 3000) >= 0)
+        append (got, sizeof got, text);
+    CHECK (zmq_send (dealer, "m3", 2, 0) == 2);
+    while (recv_text (dealer, text, sizeof text, 1000) >= 0) {
+        append (got, sizeof got, text);
+        if (!strcmp (text, "m3"))
+            break;
+    }
+    out ("fact a_echo_after %s", got[0] ? got : "-");
+
+    phase ("a-end");
+    mark = monitor_mark (m);
+    child_kill (c, SIGKILL);
+    child_reap (c, 2000);
+    monitor_wait (m, &mark, ZMQ_EVENT_DISCONNECTED, -1, 1000);
+    monitor_stop (m, dealer);
+    set_int (dealer, ZMQ_LINGER, 0);
+    zmq_close (dealer);
+}
+
+/* Sends [child, text] with ROUTER_MANDATORY, retrying EHOSTUNREACH for up
+ * to timeout_ms; returns 0 or the last errno. */
+static int router_send (void *router, const char *text, int timeout_ms)
+{
+    int64_t deadline = now_ms () + timeout_ms;
+    while (1) {
+        if (zmq_send (router, "child", 5, ZMQ_SNDMORE | ZMQ_DONTWAIT) == 5) {
+            CHECK (zmq_send (router, text, strlen (text), 0)
+                   == (int) strlen (text));
+            return 0;
+        }
+        int err = errno;
+        if (err != EHOSTUNREACH || now_ms () >= deadline)
+            return err;
+        msleep (10);
+    }
+}
+
+static void part_b (void *ctx)
+{
+    char p[16], line[256], text[64];
+    void *router = zmq_socket (ctx, ZMQ_ROUTER);
+    heartbeats (router);
+    set_int (router, ZMQ_ROUTER_MANDATORY, 1);
+    CHECK (zmq_bind (router, "tcp://127.0.0.1:*") == 0);
+    snprintf (p, sizeof p, "%d", endpoint_port (router));
+    monitor_t *m = monitor_start (ctx, router, "router");
+    int mark = 0;
+
+    phase ("b-connect");
+    child_t *c = spawn ("zmq-dealer-echo", p, NULL, NULL);
+    CHECK (child_expect (c, "connecting", line, sizeof line, 5000));
+    int err = router_send (router, "m1", 3000);
+    out ("fact b_send_before %s", err ? zmq_strerror (err) : "ok");
+    out ("fact b_echo_before %s",
+         recv_text (router, text, sizeof text, 3000) >= 0 ? text : "timeout");
+    msleep (600);
+
+    phase ("b-stop");
+    mark = monitor_mark (m);
+    int64_t t_stop = since_start ();
+    child_kill (c, SIGSTOP);
+    int64_t t_disc = monitor_wait (m, &mark, ZMQ_EVENT_DISCONNECTED, -1, 5000);
+    out ("fact b_disconnected %s", t_disc >= 0 ? "yes" : "no");
+    if (t_disc >= 0)
+        out ("figure b_disconnected_after_stop_ms %lld",
+             (long long) (t_disc - t_stop));
+    msleep (50);
+    err = router_send (router, "lost", 0);
+    out ("fact b_send_while_stopped %s", err ? zmq_strerror (err) : "ok");
+    /* A server loop: the ROUTER reads while the peer is away (libzmq
+     * frees the old connection's routing id only when the application
+     * reads its pipe's end; see docs/reliability.md). */
+    out ("fact b_received_while_stopped %s",
+         recv_text (router, text, sizeof text, 500) >= 0 ? text : "none");
+
+    phase ("b-cont");
+    mark = monitor_mark (m);
+    int64_t t_cont = since_start ();
+    child_kill (c, SIGCONT);
+    int64_t t_hs =
+      monitor_wait (m, &mark, ZMQ_EVENT_HANDSHAKE_SUCCEEDED, -1, 5000);
+    out ("fact b_handshake_after_cont %s", t_hs >= 0 ? "yes" : "no");
+    if (t_hs >= 0)
+        out ("figure b_handshake_after_cont_ms %lld",
+             (long long) (t_hs - t_cont));
+    err = router_send (router, "m2", 3000);
+    out ("fact b_send_after %s", err ? zmq_strerror (err) : "ok");
+    out ("fact b_echo_after %s",
+         recv_text (router, text, sizeof text, 3000) >= 0 ? text : "timeout");
+
+    phase ("b-end");
+    mark = monitor_mark (m);
+    child_kill (c, SIGKILL);
+    child_reap (c, 2000);
+    monitor_wait (m, &mark, ZMQ_EVENT_DISCONNECTED, -1, 1000);
+    monitor_stop (m, router);
+    set_int (router, ZMQ_LINGER, 0);
+    zmq_close (router);
+}
+
+int main (int argc, char **argv)
+{
+    fault_init (argv);
+    if (argc >= 4) {
+        notify_fd = atoi (argv[2]);
+        int port = atoi (argv[3]);
+        if (!strcmp (argv[1], "zmq-echo"))
+            return role_zmq_echo (port);
+        if (!strcmp (argv[1], "zmq-dealer-echo"))
+            return role_zmq_dealer_echo (port);
+        return 2;
+    }
+    void *ctx = zmq_ctx_new ();
+    if (argc < 2 || strchr (argv[1], 'a'))
+        part_a (ctx);
+    if (argc < 2 || strchr (argv[1], 'b'))
+        part_b (ctx);
+    zmq_ctx_term (ctx);
+    out ("done");
+    return 0;
+}
