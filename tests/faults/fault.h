@@ -602,11 +602,16 @@ UNUSED static void set_int (void *s, int opt, int v)
 }
 
 /* A child role: a ROUTER bound on the port, echoing every message to its
- * sender, until killed. Says "bound". */
-UNUSED static int role_zmq_echo (int port)
+ * sender, until killed. Says "bound". With heartbeat options when hb_ivl
+ * (ZMQ_HEARTBEAT_IVL) or hb_ttl (ZMQ_HEARTBEAT_TTL) are not 0. */
+UNUSED static int role_zmq_echo_with (int port, int hb_ivl, int hb_ttl)
 {
     void *ctx = zmq_ctx_new ();
     void *router = zmq_socket (ctx, ZMQ_ROUTER);
+    if (hb_ivl)
+        set_int (router, ZMQ_HEARTBEAT_IVL, hb_ivl);
+    if (hb_ttl)
+        set_int (router, ZMQ_HEARTBEAT_TTL, hb_ttl);
     char ep[64];
     snprintf (ep, sizeof ep, "tcp://127.0.0.1:%d", port);
     CHECK (zmq_bind (router, ep) == 0);
@@ -621,6 +626,11 @@ UNUSED static int role_zmq_echo (int port)
         zmq_msg_send (&id, router, ZMQ_SNDMORE);
         zmq_msg_send (&body, router, 0);
     }
+}
+
+UNUSED static int role_zmq_echo (int port)
+{
+    return role_zmq_echo_with (port, 0, 0);
 }
 
 /* Receives one message (its last frame) into text, or -1 after

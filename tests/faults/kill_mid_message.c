@@ -22,7 +22,7 @@
 
 /* ---- children ---- */
 
-static int role_raw_sender (int port)
+static int role_raw_sender (int port, int multipart)
 {
     int s = raw_connect (port);
     unsigned char buf[64];
@@ -35,6 +35,14 @@ static int role_raw_sender (int port)
         CHECK (write_all (s, buf, n) == 0);
         CHECK (write_all (s, text, (size_t) len) == 0);
     }
+    if (multipart) /* the big one is the last of three frames */
+        for (int i = 1; i <= 2; i++) {
+            char text[16];
+            int len = snprintf (text, sizeof text, "part-%d", i);
+            n = zmtp_frame_header (buf, (uint64_t) len, 1);
+            CHECK (write_all (s, buf, n) == 0);
+            CHECK (write_all (s, text, (size_t) len) == 0);
+        }
     n = zmtp_frame_header (buf, BIG, 0);
     CHECK (write_all (s, buf, n) == 0);
     unsigned char *body = (unsigned char *) malloc (BIG / 2);
@@ -173,8 +181,10 @@ static int recv_describe (void *s, char *list, size_t size, int timeout_ms)
     return (int) n;
 }
 
-static void part_a (void *ctx)
+static void part_a (void *ctx, int multipart)
 {
+    const char *v = multipart ? "am" : "a";
+    char ph[64];
     void *pull = zmq_socket (ctx, ZMQ_PULL);
     CHECK (zmq_bind (pull, "tcp://127.0.0.1:*") == 0);
     int port = endpoint_port (pull);
@@ -182,56 +192,63 @@ static void part_a (void *ctx)
     int mark = 0;
     char line[256], got[1024] = "";
 
-    phase ("a-connect");
+    snprintf (ph, sizeof ph, "%s-connect", v);
+    phase (ph);
     char p[16];
     snprintf (p, sizeof p, "%d", port);
-    child_t *c = spawn ("raw-sender", p, NULL, NULL);
+    child_t *c =
+      spawn ("raw-sender", p, multipart ? "multipart" : NULL, NULL);
     for (int i = 0; i < 3; i++)
         if (recv_describe (pull, got, sizeof got, 5000) < 0)
             break;
-    out ("fact a_received_before_kill %s", got[0] ? got : "-");
+    out ("fact %s_received_before_kill %s", v, got[0] ? got : "-");
     int half = child_expect (c, "half", line, sizeof line, 10000);
-    out ("fact a_peer_sent_half %s", half ? "yes" : "no");
+    out ("fact %s_peer_sent_half %s", v, half ? "yes" : "no");
 
-    phase ("a-kill");
+    snprintf (ph, sizeof ph, "%s-kill", v);
+    phase (ph);
     mark = monitor_mark (m);
     int64_t t_kill = since_start ();
     child_kill (c, SIGKILL);
     child_reap (c, 2000);
     int64_t t_disc = monitor_wait (m, &mark, ZMQ_EVENT_DISCONNECTED, -1, 5000);
-    out ("fact a_disconnected %s", t_disc >= 0 ? "yes" : "no");
+    out ("fact %s_disconnected %s", v, t_disc >= 0 ? "yes" : "no");
     if (t_disc >= 0)
-        out ("figure a_disconnected_after_kill_ms %lld",
+        out ("figure %s_disconnected_after_kill_ms %lld", v,
              (long long) (t_disc - t_kill));
     got[0] = 0;
     int r = recv_describe (pull, got, sizeof got, 500);
-    out ("fact a_partial_delivered %s", r < 0 ? "none" : got);
+    out ("fact %s_partial_delivered %s", v, r < 0 ? "none" : got);
     if (r >= 0)
         out ("bad a part of the killed peer's message was delivered: %s",
              got);
 
-    phase ("a-new-peer");
+    snprintf (ph, sizeof ph, "%s-new-peer", v);
+    phase (ph);
     int64_t t0 = since_start ();
     c = spawn ("zmq-sender", p, NULL, NULL);
     got[0] = 0;
     for (int i = 0; i < 4; i++)
         if (recv_describe (pull, got, sizeof got, 5000) < 0)
             break;
-    out ("fact a_new_peer_delivered %s", got[0] ? got : "-");
-    out ("figure a_new_peer_4_messages_ms %lld",
+    out ("fact %s_new_peer_delivered %s", v, got[0] ? got : "-");
+    out ("figure %s_new_peer_4_messages_ms %lld", v,
          (long long) (since_start () - t0));
     int done = child_expect (c, "done", line, sizeof line, 5000);
-    out ("fact a_new_peer_done %s", done ? "yes" : "no");
+    out ("fact %s_new_peer_done %s", v, done ? "yes" : "no");
     child_reap (c, 2000);
     msleep (100);
-    phase ("a-end");
+    snprintf (ph, sizeof ph, "%s-end", v);
+    phase (ph);
     monitor_stop (m, pull);
     set_int (pull, ZMQ_LINGER, 0);
     zmq_close (pull);
 }
 
-static void part_b (void *ctx)
+static void part_b (void *ctx, int multipart)
 {
+    const char *v = multipart ? "bm" : "b";
+    char ph[64];
     int port = free_port ();
     char p[16], ep[64], line[256], got[1024] = "";
     snprintf (p, sizeof p, "%d", port);
@@ -242,7 +259,8 @@ static void part_b (void *ctx)
     monitor_t *m = monitor_start (ctx, push, "push");
     int mark = 0;
 
-    phase ("b-connect");
+    snprintf (ph, sizeof ph, "%s-connect", v);
+    phase (ph);
     child_t *c = spawn ("raw-receiver", p, NULL, NULL);
     msleep (100); /* the raw receiver listens */
     CHECK (zmq_connect (push, ep) == 0);
@@ -251,19 +269,23 @@ static void part_b (void *ctx)
         int len = snprintf (text, sizeof text, "small-%d", i);
         CHECK (zmq_send (push, text, (size_t) len, 0) == len);
     }
+    if (multipart) /* head, the big one, tail: one message */
+        CHECK (zmq_send (push, "head", 4, ZMQ_SNDMORE) == 4);
     zmq_msg_t msg;
     CHECK (zmq_msg_init_size (&msg, BIG) == 0);
     big_fill ((unsigned char *) zmq_msg_data (&msg), BIG, "BIGONE");
-    int rc = zmq_msg_send (&msg, push, 0);
-    out ("fact b_big_send %s", rc == BIG ? "ok" : "failed");
+    int rc = zmq_msg_send (&msg, push, multipart ? ZMQ_SNDMORE : 0);
+    out ("fact %s_big_send %s", v, rc == BIG ? "ok" : "failed");
     if (rc != BIG)
         zmq_msg_close (&msg);
+    if (multipart)
+        CHECK (zmq_send (push, "tail", 4, 0) == 4);
     for (int i = 1; i <= 3; i++) {
         char text[16];
         int len = snprintf (text, sizeof text, "after-%d", i);
         rc = zmq_send (push, text, (size_t) len, 0);
         if (rc != len)
-            out ("fact b_send_%s failed", text);
+            out ("fact %s_send_%s failed", v, text);
     }
     int partial = 0;
     while (child_read_line (c, line, sizeof line, 10000)) {
@@ -277,23 +299,25 @@ static void part_b (void *ctx)
         if (strncmp (line, "msg ", 4) != 0)
             break;
     }
-    out ("fact b_killed_peer_read %s", got[0] ? got : "-");
+    out ("fact %s_killed_peer_read %s", v, got[0] ? got : "-");
 
-    phase ("b-kill");
+    snprintf (ph, sizeof ph, "%s-kill", v);
+    phase (ph);
     mark = monitor_mark (m);
     int64_t t_kill = since_start ();
     child_kill (c, SIGKILL);
     child_reap (c, 2000);
     int64_t t_disc = monitor_wait (m, &mark, ZMQ_EVENT_DISCONNECTED, -1, 5000);
-    out ("fact b_disconnected %s", t_disc >= 0 ? "yes" : "no");
+    out ("fact %s_disconnected %s", v, t_disc >= 0 ? "yes" : "no");
     if (t_disc >= 0)
-        out ("figure b_disconnected_after_kill_ms %lld",
+        out ("figure %s_disconnected_after_kill_ms %lld", v,
              (long long) (t_disc - t_kill));
     (void) partial;
     /* Let it retry against the closed port a few times. */
     msleep (400);
 
-    phase ("b-new-peer");
+    snprintf (ph, sizeof ph, "%s-new-peer", v);
+    phase (ph);
     mark = monitor_mark (m);
     int64_t t0 = since_start ();
     c = spawn ("zmq-receiver", p, NULL, NULL);
@@ -307,15 +331,16 @@ static void part_b (void *ctx)
         snprintf (got + len, sizeof got - len, "%s%s", len ? "," : "",
                   line + 4);
     }
-    out ("fact b_new_peer_received %s", got[0] ? got : "-");
+    out ("fact %s_new_peer_received %s", v, got[0] ? got : "-");
     int64_t t_hs =
       monitor_wait (m, &mark, ZMQ_EVENT_HANDSHAKE_SUCCEEDED, -1, 100);
     if (t_hs >= 0)
-        out ("figure b_reconnected_after_new_peer_ms %lld",
+        out ("figure %s_reconnected_after_new_peer_ms %lld", v,
              (long long) (t_hs - t0));
     child_reap (c, 3000);
     msleep (100);
-    phase ("b-end");
+    snprintf (ph, sizeof ph, "%s-end", v);
+    phase (ph);
     monitor_stop (m, push);
     set_int (push, ZMQ_LINGER, 0);
     zmq_close (push);
@@ -328,7 +353,7 @@ int main (int argc, char **argv)
         notify_fd = atoi (argv[2]);
         int port = atoi (argv[3]);
         if (!strcmp (argv[1], "raw-sender"))
-            return role_raw_sender (port);
+            return role_raw_sender (port, argc > 4);
         if (!strcmp (argv[1], "zmq-sender"))
             return role_zmq_sender (port);
         if (!strcmp (argv[1], "raw-receiver"))
@@ -339,9 +364,13 @@ int main (int argc, char **argv)
     }
     void *ctx = zmq_ctx_new ();
     if (argc < 2 || strchr (argv[1], 'a'))
-        part_a (ctx);
+        part_a (ctx, 0);
     if (argc < 2 || strchr (argv[1], 'b'))
-        part_b (ctx);
+        part_b (ctx, 0);
+    if (argc < 2 || strchr (argv[1], 'm')) {
+        part_a (ctx, 1);
+        part_b (ctx, 1);
+    }
     zmq_ctx_term (ctx);
     out ("done");
     return 0;

@@ -14,7 +14,13 @@
  *    ROUTER drops the connection after the timeout (DISCONNECTED), a
  *    message to "child" is then unroutable (ZMQ_ROUTER_MANDATORY:
  *    EHOSTUNREACH); after SIGCONT the child sees the close, reconnects
- *    (ACCEPTED, HANDSHAKE_SUCCEEDED) and echoes again. */
+ *    (ACCEPTED, HANDSHAKE_SUCCEEDED) and echoes again.
+ * c) the TTL: a DEALER of the library under test without heartbeat options
+ *    of its own connects to an echoing ROUTER in a child that pings every
+ *    100 ms with ZMQ_HEARTBEAT_TTL 1000 ms. The child is stopped: the
+ *    DEALER must drop the connection when the TTL the peer announced has
+ *    passed without traffic (about 1000 ms after the last PING), and
+ *    reconnect after SIGCONT. */
 #include "fault.h"
 
 static int role_zmq_dealer_echo (int port)
@@ -187,6 +193,57 @@ static void part_b (void *ctx)
     zmq_close (router);
 }
 
+static void part_c (void *ctx)
+{
+    int port = free_port ();
+    char p[16], ep[64], line[256], text[64];
+    snprintf (p, sizeof p, "%d", port);
+    snprintf (ep, sizeof ep, "tcp://127.0.0.1:%d", port);
+    void *dealer = zmq_socket (ctx, ZMQ_DEALER);
+    set_int (dealer, ZMQ_RECONNECT_IVL, 100);
+    monitor_t *m = monitor_start (ctx, dealer, "dealer");
+    int mark = 0;
+
+    phase ("c-connect");
+    child_t *c = spawn ("zmq-echo-ttl", p, NULL, NULL);
+    CHECK (child_expect (c, "bound", line, sizeof line, 5000));
+    CHECK (zmq_connect (dealer, ep) == 0);
+    CHECK (zmq_send (dealer, "m1", 2, 0) == 2);
+    out ("fact c_echo_before %s",
+         recv_text (dealer, text, sizeof text, 3000) >= 0 ? text : "timeout");
+    msleep (1500); /* longer than the TTL: the PINGs keep it up */
+
+    phase ("c-stop");
+    mark = monitor_mark (m);
+    int64_t t_stop = since_start ();
+    child_kill (c, SIGSTOP);
+    int64_t t_disc = monitor_wait (m, &mark, ZMQ_EVENT_DISCONNECTED, -1, 5000);
+    out ("fact c_disconnected %s", t_disc >= 0 ? "yes" : "no");
+    if (t_disc >= 0)
+        out ("figure c_disconnected_after_stop_ms %lld",
+             (long long) (t_disc - t_stop));
+    msleep (300);
+
+    phase ("c-cont");
+    mark = monitor_mark (m);
+    child_kill (c, SIGCONT);
+    int64_t t_hs =
+      monitor_wait (m, &mark, ZMQ_EVENT_HANDSHAKE_SUCCEEDED, -1, 5000);
+    out ("fact c_handshake_after_cont %s", t_hs >= 0 ? "yes" : "no");
+    CHECK (zmq_send (dealer, "m2", 2, 0) == 2);
+    out ("fact c_echo_after %s",
+         recv_text (dealer, text, sizeof text, 3000) >= 0 ? text : "timeout");
+
+    phase ("c-end");
+    mark = monitor_mark (m);
+    child_kill (c, SIGKILL);
+    child_reap (c, 2000);
+    monitor_wait (m, &mark, ZMQ_EVENT_DISCONNECTED, -1, 1000);
+    monitor_stop (m, dealer);
+    set_int (dealer, ZMQ_LINGER, 0);
+    zmq_close (dealer);
+}
+
 int main (int argc, char **argv)
 {
     fault_init (argv);
@@ -195,6 +252,8 @@ int main (int argc, char **argv)
         int port = atoi (argv[3]);
         if (!strcmp (argv[1], "zmq-echo"))
             return role_zmq_echo (port);
+        if (!strcmp (argv[1], "zmq-echo-ttl"))
+            return role_zmq_echo_with (port, 100, 1000);
         if (!strcmp (argv[1], "zmq-dealer-echo"))
             return role_zmq_dealer_echo (port);
         return 2;
@@ -204,6 +263,8 @@ int main (int argc, char **argv)
         part_a (ctx);
     if (argc < 2 || strchr (argv[1], 'b'))
         part_b (ctx);
+    if (argc < 2 || strchr (argv[1], 'c'))
+        part_c (ctx);
     zmq_ctx_term (ctx);
     out ("done");
     return 0;
