@@ -12,6 +12,10 @@
  *   garbage: one that answers every connection with an SSH banner (not
  *            ZMTP; libzmq reads its first byte, 'S', as a ZMTP 1.0 frame
  *            length) and reads what it is sent, closing after 300 ms.
+ *   zmtp:    a peer speaking ZMTP 3.0 (greeting and READY at once) as a
+ *            PUB, a socket type the DEALER cannot talk to. libzmq takes that for a protocol error,
+ *            which ends a connect for good (no reconnect, the queued
+ *            messages go with the pipe); this round comes last.
  * The squatter reports how many connections it took, the bytes it read
  * and whether any queued message reached it (lost there). */
 #include "fault.h"
@@ -24,7 +28,9 @@ static void on_term (int sig)
 }
 
 #define SQUAT_MAX 64
-static int role_squatter (int port, int garbage)
+/* mode 0: accept and close; 1: an SSH banner; 2: a ZMTP 3.0 greeting and
+ * READY of a PUB. */
+static int role_squatter (int port, int mode)
 {
     signal (SIGTERM, on_term);
     int l = raw_listen (port);
@@ -50,10 +56,18 @@ static int role_squatter (int port, int garbage)
             int s = accept (l, NULL, NULL);
             if (s >= 0) {
                 accepted++;
-                if (!garbage || n == SQUAT_MAX)
+                if (!mode || n == SQUAT_MAX)
                     close (s);
                 else {
-                    if (write (s, banner, sizeof banner - 1) < 0) {
+                    unsigned char hello[128];
+                    size_t len = sizeof banner - 1;
+                    if (mode == 1)
+                        memcpy (hello, banner, len);
+                    else {
+                        zmtp_greeting (hello);
+                        len = 64 + zmtp_ready (hello + 64, "PUB");
+                    }
+                    if (write (s, hello, len) < 0) {
                     }
                     conns[n] = s;
                     since[n] = now_ms ();
@@ -133,6 +147,8 @@ int main (int argc, char **argv)
             return role_squatter (port, 0);
         if (!strcmp (argv[1], "squat-garbage"))
             return role_squatter (port, 1);
+        if (!strcmp (argv[1], "squat-zmtp"))
+            return role_squatter (port, 2);
         return 2;
     }
     int port = free_port ();
@@ -149,8 +165,9 @@ int main (int argc, char **argv)
     child_t *server = start_server (p);
     CHECK (zmq_connect (dealer, ep) == 0);
 
-    const char *rounds[] = {"close", "garbage"};
-    for (int r = 0; r < 2; r++) {
+    const char *rounds[] = {"close", "garbage", "zmtp"};
+    for (int r = 0; r < 3; r++) {
+        int last = r == 2; /* the connect does not survive it */
         if (argc >= 2 && !strstr (argv[1], rounds[r]))
             continue;
         char name[64], msg[32], got[512] = "";
@@ -209,13 +226,26 @@ int main (int argc, char **argv)
         int64_t t0 = since_start ();
         server = start_server (p);
         snprintf (msg, sizeof msg, "%s-m2", rounds[r]);
-        CHECK (zmq_send (dealer, msg, strlen (msg), 0) == (int) strlen (msg));
-        int64_t t_hs =
-          monitor_wait (m, &mark, ZMQ_EVENT_HANDSHAKE_SUCCEEDED, -1, 3000);
+        int rc = zmq_send (dealer, msg, strlen (msg), ZMQ_DONTWAIT);
+        /* After the zmtp round libzmq sometimes takes this one into the
+         * pipe of the connect it has just ended (and drops it): a race
+         * with its own commands, so a figure; the next send is the fact. */
+        out ("%s %s_send_after_server_back %s", last ? "figure" : "fact",
+             rounds[r],
+             rc == (int) strlen (msg) ? "ok" : zmq_strerror (errno));
+        if (last) {
+            msleep (100);
+            rc = zmq_send (dealer, "again", 5, ZMQ_DONTWAIT);
+            out ("fact %s_next_send %s", rounds[r],
+                 rc == 5 ? "ok" : zmq_strerror (errno));
+        }
+        int64_t t_hs = monitor_wait (
+          m, &mark, ZMQ_EVENT_HANDSHAKE_SUCCEEDED, -1, last ? 1000 : 3000);
+        out ("fact %s_reconnected %s", rounds[r], t_hs >= 0 ? "yes" : "no");
         if (t_hs >= 0)
             out ("figure %s_reconnected_after_server_back_ms %lld", rounds[r],
                  (long long) (t_hs - t0));
-        while (recv_text (dealer, text, sizeof text, 3000) >= 0) {
+        while (recv_text (dealer, text, sizeof text, last ? 300 : 3000) >= 0) {
             append (got, sizeof got, text);
             if (strstr (text, "-m2"))
                 break;

@@ -8,6 +8,8 @@
  *    handshake timer expires (the events libzmq raises:
  *    HANDSHAKE_FAILED_NO_DETAIL, then DISCONNECTED of that descriptor),
  *    the chat must go on undisturbed.
+ * c) as a), but the slow client sends its greeting at once and then its
+ *    READY one byte a second: the same timer, the same events.
  * b) a DEALER of the library under test (ZMQ_HANDSHAKE_IVL 1500 ms,
  *    ZMQ_RECONNECT_IVL 300 ms) connects to a raw server that answers one
  *    byte a second: the same drop, then a new attempt, as libzmq. */
@@ -15,12 +17,10 @@
 
 /* Writes a valid greeting one byte every `ivl` ms on s until the peer
  * closes; reports how many bytes went and when the close was seen. */
-static void slow_greeting (int s, int ivl)
+static void slow_bytes (int s, const unsigned char *g, int n, int ivl)
 {
-    unsigned char g[64];
-    zmtp_greeting (g);
     int64_t t0 = now_ms ();
-    for (int i = 0; i < 64; i++) {
+    for (int i = 0; i < n; i++) {
         if (write (s, g + i, 1) != 1) {
             notify ("closed %d %lld write", i, (long long) (now_ms () - t0));
             return;
@@ -42,11 +42,35 @@ static void slow_greeting (int s, int ivl)
     notify ("complete");
 }
 
+static void slow_greeting (int s, int ivl)
+{
+    unsigned char g[64];
+    zmtp_greeting (g);
+    slow_bytes (s, g, 64, ivl);
+}
+
 static int role_slow_client (int port)
 {
     int s = raw_connect (port);
     notify ("connected");
     slow_greeting (s, 1000);
+    return 0;
+}
+
+/* The greeting at once, then READY one byte a second. */
+static int role_slow_ready_client (int port)
+{
+    int s = raw_connect (port);
+    notify ("connected");
+    unsigned char buf[128];
+    zmtp_greeting (buf);
+    CHECK (write_all (s, buf, 64) == 0);
+    if (read_all (s, buf, 64, 5000) < 0) {
+        notify ("closed 0 0 no-greeting");
+        return 1;
+    }
+    size_t n = zmtp_ready (buf, "DEALER");
+    slow_bytes (s, buf, (int) n, 1000);
     return 0;
 }
 
@@ -98,8 +122,10 @@ static int role_chat (int port)
     return 0;
 }
 
-static void part_a (void *ctx)
+static void part_a (void *ctx, int slow_ready)
 {
+    const char *v = slow_ready ? "c" : "a";
+    char ph[64];
     char p[16], line[256];
     void *router = zmq_socket (ctx, ZMQ_ROUTER);
     set_int (router, ZMQ_HANDSHAKE_IVL, 2000);
@@ -108,8 +134,10 @@ static void part_a (void *ctx)
     monitor_t *m = monitor_start (ctx, router, "router");
     int mark = 0;
 
-    phase ("a-slow-and-chat");
-    child_t *slow = spawn ("slow-client", p, NULL, NULL);
+    snprintf (ph, sizeof ph, "%s-slow-and-chat", v);
+    phase (ph);
+    child_t *slow =
+      spawn (slow_ready ? "slow-ready-client" : "slow-client", p, NULL, NULL);
     CHECK (child_expect (slow, "connected", line, sizeof line, 5000));
     int64_t t_accept = monitor_wait (m, &mark, ZMQ_EVENT_ACCEPTED, -1, 2000);
     int slow_fd = -1;
@@ -138,34 +166,35 @@ static void part_a (void *ctx)
     }
     int bytes = -1, ms = -1;
     int dropped = sscanf (slow_said, "closed %d %d", &bytes, &ms) == 2;
-    out ("fact a_slow_peer_dropped %s", dropped ? "yes" : slow_said);
+    out ("fact %s_slow_peer_dropped %s", v, dropped ? "yes" : slow_said);
     if (dropped)
-        out ("figure a_slow_peer_dropped_after_ms %d (%d bytes sent)", ms,
+        out ("figure %s_slow_peer_dropped_after_ms %d (%d bytes sent)", v, ms,
              bytes);
     int from = 0;
     int64_t t_disc = slow_fd >= 0 ? monitor_wait (m, &from,
                                                   ZMQ_EVENT_DISCONNECTED,
                                                   slow_fd, 100)
                                   : -1;
-    out ("fact a_slow_peer_disconnected_event %s", t_disc >= 0 ? "yes" : "no");
+    out ("fact %s_slow_peer_disconnected_event %s", v, t_disc >= 0 ? "yes" : "no");
     if (t_disc >= 0)
-        out ("figure a_disconnected_after_accept_ms %lld",
+        out ("figure %s_disconnected_after_accept_ms %lld", v,
              (long long) (t_disc - t_accept));
     from = 0;
     int64_t t_fail = monitor_wait (m, &from,
                                    ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, -1, 0);
     if (t_fail >= 0)
-        out ("figure a_handshake_failed_errno %d", m->ev[from - 1].value);
+        out ("figure %s_handshake_failed_errno %d", v, m->ev[from - 1].value);
     int ok = -1, worst = -1;
     sscanf (chat_said, "chat %d %d", &ok, &worst);
-    out ("fact a_chat_round_trips %d/25", ok);
-    out ("figure a_chat_worst_round_trip_ms %d", worst);
+    out ("fact %s_chat_round_trips %d/25", v, ok);
+    out ("figure %s_chat_worst_round_trip_ms %d", v, worst);
     child_kill (slow, SIGKILL);
     child_reap (slow, 1000);
     child_reap (chat, 2000);
     msleep (100);
 
-    phase ("a-end");
+    snprintf (ph, sizeof ph, "%s-end", v);
+    phase (ph);
     monitor_stop (m, router);
     set_int (router, ZMQ_LINGER, 0);
     zmq_close (router);
@@ -217,6 +246,8 @@ int main (int argc, char **argv)
         int port = atoi (argv[3]);
         if (!strcmp (argv[1], "slow-client"))
             return role_slow_client (port);
+        if (!strcmp (argv[1], "slow-ready-client"))
+            return role_slow_ready_client (port);
         if (!strcmp (argv[1], "slow-server"))
             return role_slow_server (port);
         if (!strcmp (argv[1], "chat"))
@@ -225,7 +256,9 @@ int main (int argc, char **argv)
     }
     void *ctx = zmq_ctx_new ();
     if (argc < 2 || strchr (argv[1], 'a'))
-        part_a (ctx);
+        part_a (ctx, 0);
+    if (argc < 2 || strchr (argv[1], 'c'))
+        part_a (ctx, 1);
     if (argc < 2 || strchr (argv[1], 'b'))
         part_b (ctx);
     zmq_ctx_term (ctx);
