@@ -110,6 +110,7 @@ static void part_a (void *ctx)
     child_kill (c, SIGKILL);
     child_reap (c, 2000);
     monitor_wait (m, &mark, ZMQ_EVENT_DISCONNECTED, -1, 1000);
+    monitor_wait (m, &mark, ZMQ_EVENT_CONNECT_RETRIED, -1, 1000);
     monitor_stop (m, dealer);
     set_int (dealer, ZMQ_LINGER, 0);
     zmq_close (dealer);
@@ -263,6 +264,7 @@ static void part_c (void *ctx)
     child_kill (c, SIGKILL);
     child_reap (c, 2000);
     monitor_wait (m, &mark, ZMQ_EVENT_DISCONNECTED, -1, 1000);
+    monitor_wait (m, &mark, ZMQ_EVENT_CONNECT_RETRIED, -1, 1000);
     monitor_stop (m, dealer);
     set_int (dealer, ZMQ_LINGER, 0);
     zmq_close (dealer);
