@@ -82,6 +82,13 @@ pub struct Session {
     writable: bool,
     /// A decoded message the pipe had no room for.
     pending_in: Option<Msg>,
+    /// The last frame the engine took from the pipe had MORE: the rest of
+    /// its message is still in the pipe.
+    out_incomplete: bool,
+    /// The rest of a message whose first frames went with a dropped
+    /// connection: read from the pipe and dropped, never sent alone on the
+    /// next one (libzmq's `_incomplete_in` in `clean_pipes`).
+    drop_out_rest: bool,
     retry_at: Option<Instant>,
     /// When an in-progress tcp connect is given up (`ZMQ_CONNECT_TIMEOUT`).
     connect_deadline: Option<Instant>,
@@ -107,6 +114,19 @@ pub struct Session {
     fd: i32,
     /// Held while the session lives: its listener's record of it.
     _liveness: Option<Arc<()>>,
+}
+
+/// Reads and drops frames while `dropping` (the rest of a message whose
+/// first frames went with a dropped connection), up to its last frame or
+/// the end of what the pipe holds. Returns whether it dropped any.
+fn drop_rest(pipe: &mut Pipe, dropping: &mut bool) -> bool {
+    let mut dropped = false;
+    while *dropping {
+        let Some(m) = pipe.read() else { break };
+        *dropping = m.has_more();
+        dropped = true;
+    }
+    dropped
 }
 
 /// What a session reaches besides its socket: where it reports events,
@@ -192,6 +212,8 @@ impl Session {
             read_to_end: false,
             writable: false,
             pending_in: None,
+            out_incomplete: false,
+            drop_out_rest: false,
             retry_at: None,
             connect_deadline: None,
             backoff: reconnect::Backoff::default(),
@@ -281,8 +303,11 @@ impl Session {
                 p.terminate();
             }
         } else if let Some(p) = self.pipe.as_mut() {
-            // Half-sent messages are gone with the connection.
+            // Half-received messages are gone with the connection, and so
+            // is the rest of a half-sent one.
             p.rollback();
+            self.drop_out_rest |= std::mem::take(&mut self.out_incomplete);
+            drop_rest(p, &mut self.drop_out_rest);
             if matches!(self.options.socket_type, ZMQ_SUB | ZMQ_XSUB | ZMQ_DISH) {
                 // SUB, XSUB, DISH: the socket resends its subscriptions.
                 // The pipe addresses the socket's own end (the ids of the

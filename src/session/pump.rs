@@ -209,7 +209,10 @@ impl Session {
         let (Some(engine), Some(pipe)) = (self.engine.as_mut(), self.pipe.as_mut()) else {
             return false;
         };
-        let mut progress = false;
+        let mut progress = super::drop_rest(pipe, &mut self.drop_out_rest);
+        if self.drop_out_rest {
+            return progress;
+        }
         if self.hello_pending
             && engine.can_send()
             && engine
@@ -222,6 +225,7 @@ impl Session {
         if self.groups.is_none() {
             while !self.hello_pending && engine.can_send() {
                 let Some(m) = pipe.read() else { break };
+                self.out_incomplete = m.has_more();
                 // Cannot fail: the engine said it takes messages.
                 let _ = engine.send(m);
                 progress = true;
@@ -230,6 +234,7 @@ impl Session {
         }
         while engine.can_send() && !self.hello_pending {
             let Some(m) = pipe.read() else { break };
+            self.out_incomplete = m.has_more();
             let (first, second) = self.groups.outgoing(m);
             if let Err(_m) = engine.send(first) {
                 break;

@@ -427,3 +427,65 @@ fn a_req_reply_without_its_delimiter_ends_the_connection() {
     set_int(&mut req, ZMQ_RCVTIMEO, 100);
     assert_eq!(req.recv(0).unwrap_err(), Error::EAGAIN);
 }
+
+/// A NULL handshake played by a raw peer of socket type `ty`, as a libzmq
+/// peer does it: greetings both ways, READYs both ways.
+fn raw_null_handshake(peer: &mut std::net::TcpStream, ty: &str) {
+    use std::io::Write;
+    peer.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut greeting = vec![0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 0];
+    greeting.extend_from_slice(b"NULL");
+    greeting.resize(64, 0);
+    peer.write_all(&greeting).unwrap();
+    let mut theirs = [0u8; 64];
+    peer.read_exact(&mut theirs).unwrap();
+    let mut ready = vec![0x04, (22 + ty.len()) as u8];
+    ready.extend_from_slice(b"\x05READY\x0bSocket-Type\x00\x00\x00");
+    ready.push(ty.len() as u8);
+    ready.extend_from_slice(ty.as_bytes());
+    peer.write_all(&ready).unwrap();
+    let mut head = [0u8; 2];
+    peer.read_exact(&mut head).unwrap();
+    assert_eq!(head[0], 0x04, "a short command: the peer's READY");
+    let mut body = vec![0u8; head[1] as usize];
+    peer.read_exact(&mut body).unwrap();
+}
+
+/// libzmq's `clean_pipes`: when a connection drops after the engine took
+/// the first frames of a multipart message, the rest of that message goes
+/// with it, never out alone on the next connection (tests/faults
+/// kill_mid_message: a PUSH whose peer died in the middle of a 64 MiB
+/// frame sent the message's last frame to the next peer as a message).
+#[test]
+fn the_rest_of_a_half_sent_multipart_message_is_dropped_with_the_connection() {
+    use crate::msg::Msg;
+    use crate::options::consts::ZMQ_RECONNECT_IVL;
+    use crate::socket::SNDMORE;
+    let ctx = Context::new();
+    let lsn = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = lsn.local_addr().unwrap().port();
+    let mut push = Socket::new(&ctx, types::PUSH).unwrap();
+    set_int(&mut push, ZMQ_RECONNECT_IVL, 50);
+    push.connect(&format!("tcp://127.0.0.1:{port}")).unwrap();
+    push.send(&mut Msg::from_slice(b"head"), SNDMORE).unwrap();
+    push.send(&mut Msg::from_slice(&vec![7u8; 16 << 20]), SNDMORE)
+        .unwrap();
+    push.send(&mut Msg::from_slice(b"tail"), 0).unwrap();
+    push.send(&mut Msg::from_slice(b"after"), 0).unwrap();
+
+    // The first peer reads the head and a little of the big frame, and
+    // goes (a reset: it leaves unread data).
+    let (mut peer, _) = lsn.accept().unwrap();
+    raw_null_handshake(&mut peer, "PULL");
+    let mut some = vec![0u8; 1 << 20];
+    peer.read_exact(&mut some).unwrap();
+    assert_eq!(&some[..6], b"\x01\x04head", "the head comes first");
+    drop(peer);
+
+    // The next peer gets the next whole message.
+    let (mut peer, _) = lsn.accept().unwrap();
+    raw_null_handshake(&mut peer, "PULL");
+    let mut frame = [0u8; 7];
+    peer.read_exact(&mut frame).unwrap();
+    assert_eq!(&frame, b"\x00\x05after", "not the old message's tail");
+}
