@@ -14,8 +14,10 @@ pub enum SocketCommand {
     /// About one of the socket's pipes.
     Pipe(PipeCommand),
     /// A new pipe for this socket (an inproc peer connected to our bind,
-    /// or a session whose connection completed its handshake).
-    Bind(Pipe),
+    /// or a session whose connection completed its handshake). Boxed: a
+    /// pipe is 184 bytes, and every command, the frequent `Pipe` ones
+    /// too, would be moved at that size through the mailbox.
+    Bind(Box<Pipe>),
     /// The context is terminating: blocking calls return `ETERM`.
     Stop,
     /// This connecting session gave up for good (`ZMQ_RECONNECT_STOP`);
@@ -48,3 +50,13 @@ impl std::fmt::Debug for SocketCommand {
 
 /// The mailbox every socket owns.
 pub type SocketMailbox = Mailbox<SocketCommand>;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn commands_stay_small() {
+        // Every pipe activation moves one through a mailbox.
+        assert!(std::mem::size_of::<super::SocketCommand>() <= 48);
+        assert!(std::mem::size_of::<crate::io::IoCommand>() <= 48);
+    }
+}

@@ -201,7 +201,7 @@ impl Session {
         mine.set_owner(cx.mailbox.clone());
         cx.route_pipe(mine.id());
         self.pipe = Some(mine);
-        self.socket.send(SocketCommand::Bind(theirs));
+        self.socket.send(SocketCommand::Bind(Box::new(theirs)));
     }
 
     /// Feeds the engine from the pipe while it can take messages.

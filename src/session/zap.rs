@@ -83,7 +83,7 @@ impl ZapClient {
             let _ = mine.write(id);
             mine.flush();
         }
-        handler.mailbox.send(SocketCommand::Bind(theirs));
+        handler.mailbox.send(SocketCommand::Bind(Box::new(theirs)));
         self.pipe = Some(mine);
         self.reply.clear();
         true

@@ -22,7 +22,7 @@ impl Socket {
     pub(super) fn handle(&mut self, cmd: SocketCommand) {
         match cmd {
             SocketCommand::Pipe(c) => self.handle_pipe_command(c),
-            SocketCommand::Bind(pipe) => self.attach_pipe(pipe, false),
+            SocketCommand::Bind(pipe) => self.attach_pipe(*pipe, false),
             SocketCommand::Noop => {}
             SocketCommand::TermEndpoint(object) => self.io_endpoint_failed(object),
             SocketCommand::Stop => self.process_stop(),

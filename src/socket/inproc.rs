@@ -139,7 +139,7 @@ impl Socket {
                 }
                 remote.endpoint = addr.to_string();
                 remote.set_owner(peer.mailbox.clone());
-                peer.mailbox.send(SocketCommand::Bind(remote));
+                peer.mailbox.send(SocketCommand::Bind(Box::new(remote)));
                 local
             }
         };
