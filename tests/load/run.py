@@ -14,8 +14,9 @@ reference libzmq 4.3.5 side by side; each stops by itself.
 4. upstream     libzmq's own test_shutdown_stress and test_many_sockets,
                 100 times each, every run under a timeout.
 5. term         zmq_ctx_term after the last zmq_close, with a peer that
-                never reads, a peer stuck mid-handshake and nobody
-                listening (term.c): within 100 ms with LINGER 0, within
+                never reads, a peer stuck mid-handshake, nobody listening,
+                and 1,000 sockets half stuck mid-handshake, half connected
+                to nobody (term.c): within 100 ms with LINGER 0, within
                 LINGER + 100 ms with LINGER 300.
 
 The C programs are built twice, against target/release (ours) and
@@ -89,6 +90,7 @@ MAX_SEND_MS = 500                  # a PUB send that takes longer has blocked
 MAX_FLOOD_GROWTH_KB = 32 * 1024    # the flood is 125 MiB
 TERM_SLACK_MS = 100
 TERM_LINGER_MS = 300
+TERM_PEERS = ("stalled", "handshake", "nobody", "many")
 
 
 # --- parsing and bounds (pure; tests/load/test_run.py) ----------------------
@@ -167,7 +169,7 @@ def check_upstream(f: Figures) -> list[str]:
 def check_term(f: Figures) -> list[str]:
     bad = []
     for linger in (0, TERM_LINGER_MS):
-        for peer in ("stalled", "handshake", "nobody"):
+        for peer in TERM_PEERS:
             key = f"l{linger}_{peer}_ms"
             if f.get(key, 1e9) > linger + TERM_SLACK_MS:
                 bad.append(f"LINGER {linger}, peer {peer}: zmq_ctx_term took"
@@ -309,7 +311,7 @@ def describe(test: str, f: Figures) -> str:
         return "; ".join(
             f"LINGER {linger}: " + ", ".join(
                 f"{peer} {g(f'l{linger}_{peer}_ms')} ms"
-                for peer in ("stalled", "handshake", "nobody"))
+                for peer in TERM_PEERS)
             for linger in (0, TERM_LINGER_MS))
     return " ".join(f"{k}={v}" for k, v in f.items())
 

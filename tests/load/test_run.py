@@ -63,12 +63,12 @@ class Bounds(unittest.TestCase):
     def test_term(self):
         good = {f"l{linger}_{peer}_ms": linger + 1.0
                 for linger in (0, run.TERM_LINGER_MS)
-                for peer in ("stalled", "handshake", "nobody")}
+                for peer in run.TERM_PEERS}
         self.assertEqual(run.check_term(good), [])
         self.assertEqual(run.check_term(dict(good, l0_nobody_ms=100.0)), [])
         self.assertEqual(len(run.check_term(dict(good, l0_nobody_ms=100.1))), 1)
         self.assertEqual(len(run.check_term(dict(good, l300_stalled_ms=401.0))), 1)
-        self.assertEqual(len(run.check_term({})), 6)
+        self.assertEqual(len(run.check_term({})), 8)
 
 
 class Describe(unittest.TestCase):
