@@ -6,12 +6,15 @@
  * allow. The publisher sends MSGS messages of SIZE bytes in batches of
  * HWM/2, waiting after each batch for every fast subscriber to have it (so
  * a fast one never hits its HWM: it must get every message, in order);
- * the slow one must get a prefix 0..K-1 of the stream, K about
- * SNDHWM + RCVHWM (+ what the kernel buffers held). The subscribers live in
- * a forked process, so the publisher's RSS is its own.
+ * the slow one gets K messages, K about SNDHWM + RCVHWM (+ what the kernel
+ * buffers held), in increasing order: mostly the first K, but a run of
+ * later ones may follow a gap when the io threads made room in the pipes
+ * after the first drops (slow_gaps counts the jumps, slow_backwards any
+ * message older than the one before, which must not happen). The
+ * subscribers live in a forked process, so the publisher's RSS is its own.
  *
  *   pubsub [N] [MSGS]   ->   RESULT subs=N msgs=... slow_got=K fast_lost=0
- *        disorder=0 max_send_ms=... pub_conns_kb=... pub_first_kb=...
+ *        disorder=0 slow_gaps=... slow_backwards=0 max_send_ms=... pub_conns_kb=... pub_first_kb=...
  *        pub_growth_kb=... ms=...
  * (pub_conns_kb: the publisher's RSS for N connections; pub_first_kb: what
  * the first batch added, the connections' buffers; pub_growth_kb: what the
@@ -167,7 +170,7 @@ static int subscribers (int port, int up, int down)
         write_all (up, "A", 1);
     }
     /* The publisher is done: the slow subscriber reads what it was left. */
-    long slow = 0;
+    long slow = 0, gaps = 0, backwards = 0, expect = 0;
     while (1) {
         zmq_pollitem_t it = {subs[0], 0, ZMQ_POLLIN, 0};
         if (zmq_poll (&it, 1, 500) != 1)
@@ -176,11 +179,14 @@ static int subscribers (int port, int up, int down)
         uint32_t seq;
         CHECK (r == SIZE && buf[0] == 'D');
         memcpy (&seq, buf + 1, 4);
-        if (seq != slow)
-            disorder++;
+        if ((long) seq < expect)
+            backwards++;
+        else if ((long) seq > expect)
+            gaps++; /* dropped at the HWM, then room again */
+        expect = (long) seq + 1;
         slow++;
     }
-    long figures[3] = {slow, fast_lost, disorder};
+    long figures[5] = {slow, fast_lost, disorder, gaps, backwards};
     write_all (up, figures, sizeof figures);
     char bye;
     pipe_read (down, &bye, 1);
@@ -259,7 +265,7 @@ int main (int argc, char **argv)
     }
     double ms = now_ms () - t1;
     long rss_sent = rss_kb ();
-    long figures[3];
+    long figures[5];
     pipe_read (up[0], figures, sizeof figures);
     /* The flood: FLOOD_MSGS of FLOOD_SIZE bytes while no subscriber reads
      * at all; with HWMs the publisher keeps at most about HWM messages per
@@ -285,11 +291,12 @@ int main (int argc, char **argv)
     int status;
     CHECK (waitpid (pid, &status, 0) == pid);
     printf ("RESULT subs=%d msgs=%d hwm=%d size=%d slow_got=%ld fast_lost=%ld "
-            "disorder=%ld max_send_ms=%.1f pub_conns_kb=%ld pub_first_kb=%ld "
+            "disorder=%ld slow_gaps=%ld slow_backwards=%ld max_send_ms=%.1f pub_conns_kb=%ld pub_first_kb=%ld "
             "pub_growth_kb=%ld ms=%.0f flood_mb=%d flood_ms=%.0f "
             "flood_max_send_ms=%.1f flood_growth_kb=%ld pub_peak_kb=%ld "
             "subs_peak_kb=%ld\n",
             nsubs, nmsgs, HWM, SIZE, figures[0], figures[1], figures[2],
+            figures[3], figures[4],
             max_ms, rss_conns - rss_base, rss_first - rss_conns,
             rss_sent - rss_first, ms,
             (int) ((long) FLOOD_MSGS * FLOOD_SIZE >> 20), flood_ms,

@@ -43,10 +43,12 @@ class Bounds(unittest.TestCase):
         self.assertEqual(len(run.check_churn({})), 1)
 
     def test_pubsub(self):
-        good = {"fast_lost": 0, "disorder": 0, "slow_got": 190, "max_send_ms": 9.0,
+        good = {"fast_lost": 0, "disorder": 0, "slow_got": 190, "slow_backwards": 0,
+                "slow_gaps": 1, "max_send_ms": 9.0,
                 "flood_max_send_ms": 12.0, "flood_growth_kb": 6500}
         self.assertEqual(run.check_pubsub(good), [])
-        for key, value in (("fast_lost", 3), ("disorder", 1), ("slow_got", 99),
+        for key, value in (("fast_lost", 3), ("disorder", 1), ("slow_backwards", 1),
+                           ("slow_got", 99),
                            ("slow_got", 2 * run.HWM + run.SLOW_SLACK + 1),
                            ("max_send_ms", 501.0), ("flood_growth_kb", 200_000)):
             with self.subTest(key=key, value=value):
