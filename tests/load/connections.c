@@ -5,8 +5,12 @@
  * epoll in a forked child that never touches libzmq (so each side needs
  * only N descriptors, and the memory measured is the ROUTER's alone).
  *
+ * A libzmq DEALER also times ROUNDS round trips through the ROUTER before
+ * the N connect and again while they are all open.
+ *
  *   connections [N]   ->   RESULT conns=N lost=0 ms=... rss_base_kb=...
- *                          rss_peak_kb=... bytes_per_conn=... */
+ *                          rss_peak_kb=... bytes_per_conn=...
+ *                          rt_alone_us=... rt_busy_us=... */
 #include "load.h"
 #include <signal.h>
 #include <sys/epoll.h>
@@ -14,6 +18,7 @@
 #include <zmq.h>
 
 #define WINDOW 200 /* connections between connect and reply at a time */
+#define ROUNDS 2000 /* round trips timed, alone and beside the N */
 
 struct conn
 {
@@ -76,6 +81,26 @@ static int parse_reply (struct conn *c, int i)
         off += hdr + size;
     }
     return ready ? 2 : 0;
+}
+
+/* Mean round trip, in microseconds, of `rounds` requests from `dealer`
+ * through `router` and back. */
+static double round_trips (void *dealer, void *router, int rounds)
+{
+    char b[16];
+    double t = now_ms ();
+    for (int k = 0; k < rounds; k++) {
+        zmq_msg_t id, body;
+        CHECK (zmq_send (dealer, "ping", 4, 0) == 4);
+        zmq_msg_init (&id);
+        zmq_msg_init (&body);
+        CHECK (zmq_msg_recv (&id, router, 0) >= 0);
+        CHECK (zmq_msg_recv (&body, router, 0) == 4);
+        CHECK (zmq_msg_send (&id, router, ZMQ_SNDMORE) >= 0);
+        CHECK (zmq_msg_send (&body, router, 0) == 4);
+        CHECK (zmq_recv (dealer, b, sizeof b, 0) == 4);
+    }
+    return (now_ms () - t) * 1000 / rounds;
 }
 
 static int client (int port, int n, int to_parent, int from_parent)
@@ -197,6 +222,16 @@ int main (int argc, char **argv)
     CHECK (zmq_bind (router, "tcp://127.0.0.1:*") == 0);
     CHECK (zmq_getsockopt (router, ZMQ_LAST_ENDPOINT, ep, &eplen) == 0);
     port = atoi (strrchr (ep, ':') + 1);
+    /* One libzmq DEALER for round trips through the ROUTER, alone first,
+     * then beside the N connections: an io thread or a ROUTER whose work
+     * per message grows with the number of connections shows there. */
+    void *dealer = zmq_socket (ctx, ZMQ_DEALER);
+    int zero = 0;
+    CHECK (dealer);
+    CHECK (zmq_setsockopt (dealer, ZMQ_LINGER, &zero, sizeof zero) == 0);
+    CHECK (zmq_connect (dealer, ep) == 0);
+    round_trips (dealer, router, 10);
+    double rt_alone = round_trips (dealer, router, ROUNDS);
     long rss_base = rss_kb ();
 
     int up[2], down[2];
@@ -234,6 +269,7 @@ int main (int argc, char **argv)
     int client_ok = got == n && read (up[0], &d, 1) == 1 && d == 'D';
     double ms = now_ms () - t0;
     long rss_peak = rss_kb ();
+    double rt_busy = client_ok ? round_trips (dealer, router, ROUNDS) : 0;
     write_all (down[1], "G", 1);
     int status;
     CHECK (waitpid (pid, &status, 0) == pid);
@@ -242,9 +278,11 @@ int main (int argc, char **argv)
     usleep (300 * 1000);
     long rss_after = rss_kb ();
     printf ("RESULT conns=%d lost=%d ms=%.0f rss_base_kb=%ld rss_peak_kb=%ld "
-            "rss_after_kb=%ld bytes_per_conn=%.0f\n",
+            "rss_after_kb=%ld bytes_per_conn=%.0f rt_alone_us=%.1f "
+            "rt_busy_us=%.1f\n",
             n, n - got, ms, rss_base, rss_peak, rss_after,
-            (rss_peak - rss_base) * 1024.0 / n);
+            (rss_peak - rss_base) * 1024.0 / n, rt_alone, rt_busy);
+    zmq_close (dealer);
     zmq_close (router);
     zmq_ctx_term (ctx);
     return client_ok ? 0 : 1;

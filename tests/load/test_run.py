@@ -30,12 +30,16 @@ class Parse(unittest.TestCase):
 
 class Bounds(unittest.TestCase):
     def test_connections(self):
-        good = {"conns": 100, "lost": 0, "bytes_per_conn": 23000}
+        good = {"conns": 100, "lost": 0, "bytes_per_conn": 23000,
+                "rt_alone_us": 150.0, "rt_busy_us": 160.0}
         self.assertEqual(run.check_connections(good, 100), [])
         self.assertEqual(len(run.check_connections(dict(good, lost=1), 100)), 1)
         self.assertEqual(len(run.check_connections(dict(good, conns=90), 100)), 1)
         self.assertEqual(len(run.check_connections(
             dict(good, bytes_per_conn=run.MAX_BYTES_PER_CONN + 1), 100)), 1)
+        self.assertEqual(run.check_connections(dict(good, rt_busy_us=850.0), 100), [])
+        self.assertEqual(len(run.check_connections(dict(good, rt_busy_us=1892.0), 100)), 1)
+        self.assertEqual(len(run.check_connections({"conns": 100, "lost": 0}, 100)), 2)
 
     def test_churn_bound_is_inclusive_and_missing_figures_fail(self):
         self.assertEqual(run.check_churn({"growth_kb": 1024}), [])
@@ -77,7 +81,7 @@ class Describe(unittest.TestCase):
     def test_every_test_has_a_figure_line(self):
         f = run.parse_result(
             "RESULT conns=10000 lost=0 ms=612 rss_base_kb=3572 rss_peak_kb=228016"
-            " bytes_per_conn=22983")
+            " bytes_per_conn=22983 rt_alone_us=150.2 rt_busy_us=160.9")
         self.assertIn("22,983 B/conn", run.describe("connections", f))
 
 
