@@ -279,9 +279,9 @@ int main (int argc, char **argv)
     long rss_after = rss_kb ();
     printf ("RESULT conns=%d lost=%d ms=%.0f rss_base_kb=%ld rss_peak_kb=%ld "
             "rss_after_kb=%ld bytes_per_conn=%.0f rt_alone_us=%.1f "
-            "rt_busy_us=%.1f\n",
+            "rt_busy_us=%.1f nofile=%ld\n",
             n, n - got, ms, rss_base, rss_peak, rss_after,
-            (rss_peak - rss_base) * 1024.0 / n, rt_alone, rt_busy);
+            (rss_peak - rss_base) * 1024.0 / n, rt_alone, rt_busy, limit);
     zmq_close (dealer);
     zmq_close (router);
     zmq_ctx_term (ctx);

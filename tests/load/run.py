@@ -127,7 +127,10 @@ def number(value: str) -> int | float | str:
 
 def check_connections(f: Figures, want: int) -> list[str]:
     bad = []
-    if f.get("conns") != want:
+    # Fewer when RLIMIT_NOFILE's hard limit allows no more (the program
+    # says so on stderr): a limit of the machine, not a failure.
+    limited = f.get("nofile", want + 64) - 64
+    if f.get("conns") != min(want, limited):
         bad.append(f"{f.get('conns')} connections instead of {want}")
     if f.get("lost") != 0:
         bad.append(f"{f.get('lost')} requests without a reply")

@@ -40,6 +40,11 @@ class Bounds(unittest.TestCase):
         self.assertEqual(run.check_connections(dict(good, rt_busy_us=850.0), 100), [])
         self.assertEqual(len(run.check_connections(dict(good, rt_busy_us=1892.0), 100)), 1)
         self.assertEqual(len(run.check_connections({"conns": 100, "lost": 0}, 100)), 2)
+        # A hard RLIMIT_NOFILE of 4,096: 4,032 connections is all there can be.
+        self.assertEqual(run.check_connections(
+            dict(good, conns=4032, nofile=4096), 10_000), [])
+        self.assertEqual(len(run.check_connections(
+            dict(good, conns=4000, nofile=4096), 10_000)), 1)
 
     def test_churn_bound_is_inclusive_and_missing_figures_fail(self):
         self.assertEqual(run.check_churn({"growth_kb": 1024}), [])
