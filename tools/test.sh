@@ -21,7 +21,12 @@
 # states than libzmq's. Bounded runs of the
 # coverage-guided fuzzers (tools/fuzz.sh, 5 s per target) and of valgrind
 # memcheck over a fixed subset (tools/memcheck.sh --ci) come after the
-# upstream suite, whose test programs memcheck reuses.
+# upstream suite, whose test programs memcheck reuses. The load tests
+# (tests/load/run.py: 10,000 concurrent connections, 100,000
+# connect/disconnect cycles, PUB to 1,000 SUBs with a slow one, upstream's
+# shutdown_stress and many_sockets x 100, zmq_ctx_term timing) run on ours
+# and on the reference side by side, so they come after the reference
+# build; they fail only when ours breaks a bound (about 100 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/deps.sh
@@ -49,4 +54,8 @@ tools/build-reference-libzmq.sh --tls
 python3 tests/interop/run.py --no-reference-build
 python3 tests/differential/test_run.py -q
 python3 tests/differential/run.py
+# Load tests, ours and the reference side by side; needs the reference
+# above and reuses tests/upstream/build/bin from the upstream step.
+python3 tests/load/test_run.py -q
+python3 tests/load/run.py
 tests/pyzmq/run.sh

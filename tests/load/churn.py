@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Connect/disconnect churn against one bound ROUTER, printing the
-process's RSS every tenth of the run (issue 11 part 5; a measurement, not
-yet a test with a bound). Runs pyzmq on whichever libzmq LD_PRELOAD names:
+process's RSS every tenth of the run: the pyzmq version of churn.c (the
+bounded test that tests/load/run.py runs in CI). Runs pyzmq on whichever
+libzmq LD_PRELOAD names:
 
     LD_PRELOAD=target/release/libzmq.so target/pyzmq-venv/bin/python tests/load/churn.py 100000
     LD_PRELOAD=target/reference/lib/libzmq.so target/pyzmq-venv/bin/python tests/load/churn.py 100000
