@@ -159,7 +159,7 @@ pub unsafe extern "C" fn zmq_msg_data(msg_: *mut zmq_msg_t) -> *mut c_void {
     guard(|| {
         // SAFETY: validated.
         match unsafe { valid(msg_) } {
-            Ok(m) => m.data_ptr() as *mut c_void,
+            Ok(m) => m.data_ptr_mut() as *mut c_void,
             Err(e) => {
                 set_errno(e.errno());
                 std::ptr::null_mut()

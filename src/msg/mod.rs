@@ -198,9 +198,9 @@ impl Msg {
     /// allocated).
     pub fn with_size(size: usize) -> Result<Msg> {
         // SAFETY: every byte is written here before the message is read.
-        let m = unsafe { Msg::with_size_uninit(size)? };
+        let mut m = unsafe { Msg::with_size_uninit(size)? };
         // SAFETY: the body is valid for `size` bytes and ours alone.
-        unsafe { ptr::write_bytes(m.data_ptr(), 0, size) };
+        unsafe { ptr::write_bytes(m.data_ptr_mut(), 0, size) };
         Ok(m)
     }
 
@@ -250,9 +250,9 @@ impl Msg {
     /// allocated (`zmq_send` of an application's buffer, as libzmq).
     pub fn try_from_slice(data: &[u8]) -> Result<Msg> {
         // SAFETY: the copy below writes every byte.
-        let m = unsafe { Msg::with_size_uninit(data.len())? };
+        let mut m = unsafe { Msg::with_size_uninit(data.len())? };
         // SAFETY: a fresh body of `data.len()` bytes cannot overlap `data`.
-        unsafe { ptr::copy_nonoverlapping(data.as_ptr(), m.data_ptr(), data.len()) };
+        unsafe { ptr::copy_nonoverlapping(data.as_ptr(), m.data_ptr_mut(), data.len()) };
         Ok(m)
     }
 
@@ -374,6 +374,16 @@ impl Msg {
         }
     }
 
+    /// The body's address for writing. An inline body's address is taken
+    /// from `&mut self`, so that the compiler sees writes through it (one
+    /// from `&self` let an optimised build keep the old inline bytes).
+    pub(crate) fn data_ptr_mut(&mut self) -> *mut u8 {
+        match self.kind {
+            KIND_LONG | KIND_CONST | KIND_BUFFER => self.data_ptr(),
+            _ => self.payload.as_mut_ptr(),
+        }
+    }
+
     pub fn data(&self) -> &[u8] {
         let (p, n) = (self.data_ptr(), self.size());
         if n == 0 {
@@ -393,7 +403,7 @@ impl Msg {
         if self.is_shared() {
             self.make_private(self.size());
         }
-        let (p, n) = (self.data_ptr(), self.size());
+        let (p, n) = (self.data_ptr_mut(), self.size());
         if n == 0 {
             return &mut [];
         }

@@ -132,7 +132,7 @@ impl Decoder {
                 // `filled` reaches `size`. Zeroed when asked, else lent
                 // uninitialised under the caller's contract.
                 unsafe {
-                    let tail = body.msg.data_ptr().add(body.filled);
+                    let tail = body.msg.data_ptr_mut().add(body.filled);
                     if zero {
                         std::ptr::write_bytes(tail, 0, remaining);
                     }
@@ -235,7 +235,7 @@ impl Decoder {
                 // SAFETY: `filled + n <= size`; the body is ours alone and
                 // cannot overlap the read buffer.
                 unsafe {
-                    let to = body.msg.data_ptr().add(body.filled);
+                    let to = body.msg.data_ptr_mut().add(body.filled);
                     std::ptr::copy_nonoverlapping(pending.as_ptr(), to, n);
                 }
                 body.filled += n;
@@ -319,7 +319,9 @@ impl Decoder {
         msg.set_flags(msg_flags);
         let n = pending;
         // SAFETY: `n < size` bytes into a fresh body.
-        unsafe { std::ptr::copy_nonoverlapping(self.buf.pending().as_ptr(), msg.data_ptr(), n) };
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.buf.pending().as_ptr(), msg.data_ptr_mut(), n)
+        };
         self.buf.consume(n);
         self.body = Some(Body { msg, filled: n });
         Ok(None)
