@@ -24,6 +24,7 @@
 #define FAULT_H
 #define _GNU_SOURCE
 #include "../c/check.h"
+#include "../c/zmtp_raw.h"
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -493,34 +494,7 @@ UNUSED static int read_all (int s, void *data, size_t n, int timeout_ms)
     return 0;
 }
 
-/* A ZMTP 3.0 NULL greeting (64 bytes), as-server 0. */
-UNUSED static void zmtp_greeting (unsigned char g[64])
-{
-    memset (g, 0, 64);
-    g[0] = 0xff;
-    g[9] = 0x7f;
-    g[10] = 3;
-    g[11] = 0;
-    memcpy (g + 12, "NULL", 4);
-}
 
-/* A READY command with Socket-Type `type`; returns its length. */
-UNUSED static size_t zmtp_ready (unsigned char *buf, const char *type)
-{
-    size_t tl = strlen (type);
-    size_t body = 6 + 1 + 11 + 4 + tl;
-    buf[0] = 0x04;
-    buf[1] = (unsigned char) body;
-    memcpy (buf + 2, "\x05READY", 6);
-    buf[8] = 11;
-    memcpy (buf + 9, "Socket-Type", 11);
-    buf[20] = 0;
-    buf[21] = 0;
-    buf[22] = 0;
-    buf[23] = (unsigned char) tl;
-    memcpy (buf + 24, type, tl);
-    return 2 + body;
-}
 
 /* A frame header (flags 0 or 1 for MORE) for `size` bytes; returns its
  * length. */

@@ -173,7 +173,7 @@ def build(name: str, lib: str) -> Path:
     exe = OUT / lib / name
     exe.parent.mkdir(parents=True, exist_ok=True)
     src = HERE / f"{name}.c"
-    deps = [src, HERE / "fault.h", libdir / "libzmq.so"]
+    deps = [src, HERE / "fault.h", HERE.parent / "c" / "zmtp_raw.h", libdir / "libzmq.so"]
     if exe.exists() and all(exe.stat().st_mtime >= d.stat().st_mtime
                             for d in deps):
         return exe

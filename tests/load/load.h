@@ -9,6 +9,7 @@
 #define LOAD_H
 #define _GNU_SOURCE
 #include "../c/check.h"
+#include "../c/zmtp_raw.h"
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -83,38 +84,7 @@ static int raw_accept (int lfd, int timeout_ms)
     return accept (lfd, NULL, NULL);
 }
 
-/* The ZMTP 3.0 NULL greeting (64 bytes, as-server 0). */
-static void zmtp_greeting (unsigned char g[64])
-{
-    memset (g, 0, 64);
-    g[0] = 0xff;
-    g[9] = 0x7f;
-    g[10] = 3;
-    g[11] = 0;
-    memcpy (g + 12, "NULL", 4);
-}
 
-/* A READY command announcing socket type `type` ("DEALER", "PULL", ...);
- * returns its length. */
-static size_t zmtp_ready (unsigned char *buf, const char *type)
-{
-    size_t tl = strlen (type), n = 0;
-    buf[n++] = 0x04;
-    buf[n++] = (unsigned char) (1 + 5 + 1 + 11 + 4 + tl);
-    buf[n++] = 5;
-    memcpy (buf + n, "READY", 5);
-    n += 5;
-    buf[n++] = 11;
-    memcpy (buf + n, "Socket-Type", 11);
-    n += 11;
-    buf[n++] = 0;
-    buf[n++] = 0;
-    buf[n++] = 0;
-    buf[n++] = (unsigned char) tl;
-    memcpy (buf + n, type, tl);
-    n += tl;
-    return n;
-}
 
 static void write_all (int fd, const void *buf, size_t len)
 {

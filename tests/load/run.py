@@ -222,7 +222,7 @@ def build(lib: Lib, name: str) -> Path:
     out = OUT / lib.name / name
     out.parent.mkdir(parents=True, exist_ok=True)
     src = HERE / f"{name}.c"
-    deps = [src, HERE / "load.h", REPO / "tests" / "c" / "check.h"]
+    deps = [src, HERE / "load.h", REPO / "tests" / "c" / "check.h", REPO / "tests" / "c" / "zmtp_raw.h"]
     cc = os.environ.get("CC", "cc")
     cmd = [cc, "-O2", "-Wall", "-Wextra", "-Wno-unused-function",
            "-I", str(lib.include), "-o", str(out), str(src),
