@@ -33,7 +33,15 @@ pub const COMMAND_FLAG: u8 = 4;
 struct Body {
     msg: Msg,
     filled: usize,
+    /// Bytes from the start known initialised (written or zeroed), for
+    /// the safe [`Decoder::read_buf`], which zeroes before it lends.
+    zeroed: usize,
 }
+
+/// The most of a long body the safe [`Decoder::read_buf`] lends (and so
+/// zeroes) at once: a peer announcing gigabytes must not make it touch
+/// them all before a byte arrives.
+const SAFE_LEND: usize = 64 << 10;
 
 /// The frame decoder of one connection.
 #[derive(Debug)]
@@ -123,20 +131,31 @@ impl Decoder {
             return &mut [];
         }
         if let Some(body) = &mut self.body {
-            let remaining = body.msg.size() - body.filled;
+            let size = body.msg.size();
+            let remaining = size - body.filled;
             if remaining >= self.buf.capacity() {
                 self.handed_body = true;
+                let end = if zero {
+                    (body.filled + SAFE_LEND.max(self.buf.capacity())).min(size)
+                } else {
+                    size
+                };
                 // SAFETY: the body is ours alone (not delivered before it
                 // is filled) and valid for `size` bytes; `filled..size` is
                 // written only by reads or copies and read by no one until
-                // `filled` reaches `size`. Zeroed when asked, else lent
-                // uninitialised under the caller's contract.
+                // `filled` reaches `size`. Zeroed up to `end` when asked,
+                // else lent uninitialised under the caller's contract.
                 unsafe {
-                    let tail = body.msg.data_ptr_mut().add(body.filled);
-                    if zero {
-                        std::ptr::write_bytes(tail, 0, remaining);
+                    let base = body.msg.data_ptr_mut();
+                    let init = body.zeroed.max(body.filled);
+                    if zero && init < end {
+                        std::ptr::write_bytes(base.add(init), 0, end - init);
+                        body.zeroed = end;
                     }
-                    return std::slice::from_raw_parts_mut(tail, remaining);
+                    return std::slice::from_raw_parts_mut(
+                        base.add(body.filled),
+                        end - body.filled,
+                    );
                 }
             }
         }
@@ -323,7 +342,11 @@ impl Decoder {
             std::ptr::copy_nonoverlapping(self.buf.pending().as_ptr(), msg.data_ptr_mut(), n)
         };
         self.buf.consume(n);
-        self.body = Some(Body { msg, filled: n });
+        self.body = Some(Body {
+            msg,
+            filled: n,
+            zeroed: n,
+        });
         Ok(None)
     }
 
